@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const externalId = z.string().trim().min(1).max(255);
+const isoInstant = z.iso.datetime({ offset: true });
+const email = z.string().trim().toLowerCase().max(320).pipe(z.email());
+
+export const ConsentChannel = z.enum(['email', 'sms', 'phone']);
+export type ConsentChannel = z.infer<typeof ConsentChannel>;
+
+/** A consent change as the store reports it; history is append-only, current state derived. */
+export const ConsentInput = z.object({
+  channel: ConsentChannel,
+  status: z.enum(['granted', 'withdrawn']),
+  source: z.string().max(200).nullish().describe('where it was given: checkout, signup form, import …'),
+  text_shown: z.string().max(4000).nullish().describe('the exact consent text the customer saw'),
+  ip: z.string().max(64).nullish(),
+  user_agent: z.string().max(1000).nullish(),
+  double_opt_in_confirmed_at: isoInstant.nullish(),
+  occurred_at: isoInstant.nullish().describe('when it happened; defaults to now'),
+});
+export type ConsentInput = z.infer<typeof ConsentInput>;
+
+/** A customer as the store sends it, upserted by `external_id`. */
+export const CustomerInput = z.object({
+  external_id: externalId,
+  email: email.nullish(),
+  phone: z.string().trim().max(40).nullish(),
+  first_name: z.string().trim().max(200).nullish(),
+  last_name: z.string().trim().max(200).nullish(),
+  birthday: z.iso.date().nullish().describe('YYYY-MM-DD'),
+  locale: z.string().trim().max(35).nullish(),
+  timezone: z.string().trim().max(64).nullish(),
+  tags: z.array(z.string().trim().min(1).max(100)).max(100).nullish(),
+  account_manager: z.string().trim().max(320).nullish(),
+  attributes: z.record(z.string(), z.unknown()).nullish(),
+  created_at: isoInstant.nullish().describe("when the customer was created in the store's system"),
+  updated_at: isoInstant.nullish().describe("the source's last change; a late older version never wins"),
+  consents: z.array(ConsentInput).max(20).nullish(),
+});
+export type CustomerInput = z.infer<typeof CustomerInput>;
+
+/** The customer reference inside an order or cart: same fields, all but the id optional. */
+export const CustomerRef = CustomerInput.omit({ consents: true, updated_at: true });
+export type CustomerRef = z.infer<typeof CustomerRef>;

@@ -1,0 +1,31 @@
+import { monotonicFactory } from 'ulid';
+
+/** Entity prefixes: an id says what it names (`cus_01J…`). */
+export const ID_PREFIXES = {
+  store: 'str',
+  apiKey: 'key',
+  customer: 'cus',
+  consent: 'cns',
+  product: 'prd',
+  order: 'ord',
+  refund: 'ref',
+  cart: 'crt',
+  event: 'evt',
+  importRun: 'imp',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+/** Makes prefixed, time-sortable ids; injected so tests can make deterministic ones. */
+export type IdGenerator = (kind: IdKind) => string;
+
+/** The production generator: ULIDs, monotonic within a millisecond so ids sort by creation. */
+export function createIdGenerator(): IdGenerator {
+  const next = monotonicFactory();
+  return (kind) => `${ID_PREFIXES[kind]}_${next()}`;
+}
+
+/** Whether `value` looks like one of our ids of `kind` (as opposed to a store's external id). */
+export function isIdOf(kind: IdKind, value: string): boolean {
+  return value.startsWith(`${ID_PREFIXES[kind]}_`) && value.length === ID_PREFIXES[kind].length + 27;
+}
