@@ -85,3 +85,52 @@ export const ProductInput = z.object({
   updated_at: isoInstant.nullish(),
 });
 export type ProductInput = z.infer<typeof ProductInput>;
+
+export const CartLineInput = z.object({
+  sku: z.string().trim().min(1).max(255).nullish(),
+  product_external_id: externalId.nullish(),
+  title: z.string().max(500).nullish(),
+  quantity: z.number().int().min(1).max(1_000_000),
+  unit_price_minor: minor,
+});
+
+/** A cart (checkout) as the store sends it; abandoned when it goes quiet without an order. */
+export const CartInput = z.object({
+  external_id: externalId,
+  customer: CustomerRef.nullish(),
+  email: z.string().trim().toLowerCase().max(320).pipe(z.email()).nullish(),
+  currency,
+  lines: z.array(CartLineInput).max(1000),
+  checkout_url: z.url().max(2000).nullish(),
+  status: z.enum(['open', 'abandoned', 'converted']).nullish(),
+  recovered_order_external_id: externalId.nullish().describe('the order this cart turned into'),
+  created_at: isoInstant.nullish(),
+  updated_at: isoInstant.describe('last activity in the cart; newer versions win'),
+});
+export type CartInput = z.infer<typeof CartInput>;
+
+export const EVENT_TYPES = [
+  'page_view',
+  'product_view',
+  'search',
+  'cart_updated',
+  'checkout_started',
+  'checkout_failed',
+  'order_placed',
+  'subscribed',
+  'unsubscribed',
+  'review_submitted',
+  'survey_answered',
+  'custom',
+] as const;
+
+/** A behavioural event; typed, with a free payload. */
+export const EventInput = z.object({
+  external_id: externalId.nullish().describe('dedupe key from the source; re-sent events are ignored'),
+  type: z.enum(EVENT_TYPES),
+  customer: CustomerRef.pick({ external_id: true, email: true }).nullish(),
+  anonymous_id: z.string().max(200).nullish(),
+  occurred_at: isoInstant,
+  payload: z.record(z.string(), z.unknown()).nullish(),
+});
+export type EventInput = z.infer<typeof EventInput>;
