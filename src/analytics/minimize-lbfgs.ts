@@ -96,7 +96,7 @@ export function minimizeLbfgs(
       slope = dot(g, d);
     }
     const initialStep = k === 0 ? Math.min(1, 1 / Math.sqrt(-slope)) : 1;
-    const search = wolfeSearch(f, x, fx, g, d, slope, initialStep, xNew, gNew);
+    const search = wolfeSearch(f, x, fx, d, slope, initialStep, xNew, gNew);
     evaluations += search.evaluations;
     if (search.step === 0) {
       message = 'line search could not make progress';
@@ -147,7 +147,6 @@ function wolfeSearch(
   f: Objective,
   x: Float64Array,
   f0: number,
-  g0: Float64Array,
   d: Float64Array,
   slope0: number,
   initialStep: number,
