@@ -152,7 +152,6 @@ interface Skip {
   afterRecords: number;
   code: string;
   message: string;
-  lines: number;
 }
 
 /**
@@ -198,7 +197,6 @@ export async function openCsv(input: CsvInput, delimiter?: string): Promise<CsvF
           afterRecords: parser.info.records,
           code: err.code,
           message: err.message,
-          lines: Number(err.lines ?? 0),
         });
       return undefined;
     },
@@ -242,7 +240,7 @@ export async function openCsv(input: CsvInput, delimiter?: string): Promise<CsvF
         const line = lastEnd + 1;
         const reason =
           s.code === 'CSV_QUOTE_NOT_CLOSED'
-            ? `a quote opened here is never closed; the file could not be read from here to line ${s.lines - crlfSeen}`
+            ? 'a quote opened here is never closed: the rest of the file could not be read'
             : s.code === 'CSV_MAX_RECORD_SIZE'
               ? 'a field is longer than 1 MiB (a quote opened here is probably never closed)'
               : s.message;

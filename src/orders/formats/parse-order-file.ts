@@ -1,4 +1,5 @@
 import { ComebackError } from '../../kernel/errors.ts';
+import { parseCdnowRecords } from './cdnow.ts';
 import { type CsvFile, type CsvInput, openCsv, type ParseItem } from './csv.ts';
 import { parseGenericCustomers, parseGenericOrders, parseGenericProducts } from './generic.ts';
 import { parseOnlineRetail } from './online-retail.ts';
@@ -7,23 +8,6 @@ import type { FileFormat, ImportKind, ParsedBatch, ParseOptions } from './types.
 
 /** Records per batch: large enough for one database round trip, small enough to stay light. */
 export const DEFAULT_BATCH_SIZE = 500;
-
-type CdnowParser = (input: CsvInput, options: ParseOptions, batchSize?: number) => AsyncIterable<ParsedBatch>;
-
-/**
- * The CDNOW parser belongs to cdnow.ts (another module's work); it is loaded when first needed so this
- * dispatcher type-checks and runs whether or not that file has landed yet.
- */
-async function loadCdnowParser(): Promise<CdnowParser> {
-  const specifier = './cdnow.ts';
-  try {
-    const mod = (await import(specifier)) as { parseCdnowRecords?: CdnowParser };
-    if (typeof mod.parseCdnowRecords === 'function') return mod.parseCdnowRecords;
-  } catch {
-    // fall through to the error below
-  }
-  throw new ComebackError('IMPORT_FAILED', 'the cdnow format is not available in this build');
-}
 
 type FormatParser = (csv: CsvFile, options: ParseOptions) => AsyncIterable<ParseItem>;
 
@@ -76,8 +60,7 @@ export async function* parseRecordFile(
 ): AsyncGenerator<ParsedBatch> {
   if (format === 'cdnow') {
     if (kind !== 'orders') throw new ComebackError('IMPORT_FAILED', `the cdnow format has no ${kind}`);
-    const parseCdnow = await loadCdnowParser();
-    yield* parseCdnow(input, options, batchSize);
+    yield* parseCdnowRecords(input, options, batchSize);
     return;
   }
   const parser = CSV_PARSERS[kind][format];
