@@ -12,9 +12,9 @@
  *
  * with e = q when α ≥ β and e = p otherwise. The ₂F₁ is evaluated in Euler's form
  * ₂F₁(a, e; a+1; y) = (1−y)^(1−e) Σₙ (a+1−e)ₙ/(a+1)ₙ yⁿ, whose terms are all positive and fall
- * at least as fast as yⁿ; the same pass sums the derivatives in a, e and y. For y > 0.9 with
- * a < 10 the integral ∫₀^y u^(a−1)(1−u)^(−e) du is split at 0.9 and the piece near 1 is expanded
- * in w = 1 − u, which stays exact when e is close to an integer (no Γ(1−e) poles).
+ * at least as fast as yⁿ; the same pass sums the derivatives in a, e and y. Near y = 1 (beyond
+ * max(0.9, 1 − 1/a)) the integral ∫₀^y u^(a−1)(1−u)^(−e) du is split and the piece near 1 is
+ * expanded in w = 1 − u, which stays exact when e is close to an integer (no Γ(1−e) poles).
  *
  * Writes out[0] = ln H, out[1] = ∂lnH/∂p, out[2] = ∂lnH/∂q, out[3] = ∂lnH/∂α, out[4] = ∂lnH/∂β.
  * @example
@@ -35,7 +35,8 @@ export function logPowerProductTail(
   const e = alphaIsMax ? q : p;
   const mt = m + t;
   const y = Math.abs(alpha - beta) / mt;
-  if (y > 0.9 && a < 10) splitIntegral(a, e, y, scratch);
+  const split = Math.max(0.9, 1 - 1 / a);
+  if (y > split) splitIntegral(a, e, y, split, scratch);
   else eulerSeries(a, e, y, scratch);
   const [logF, dLogFda, dLogFde, dLogFdy] = scratch;
   const logMt = Math.log(mt);
@@ -76,7 +77,7 @@ function eulerSeries(a: number, e: number, y: number, res: Float64Array): void {
     sumA += term * sa;
     sumE += term * se;
     sumY += term * (n + 1);
-    if (term < 1e-17 * sum && term * (n + 1) < 1e-17 * sumY) break;
+    if (term <= 1e-17 * sum && term * (n + 1) <= 1e-17 * sumY) break;
   }
   const log1my = Math.log1p(-y);
   res[0] = (1 - e) * log1my + Math.log(sum);
@@ -86,15 +87,16 @@ function eulerSeries(a: number, e: number, y: number, res: Float64Array): void {
   res[3] = (e - 1) / (1 - y) + (y > 0 ? sumY / (y * sum) : g / (a + 1));
 }
 
-const SPLIT = 0.9;
 const splitScratch = new Float64Array(4);
 
 /**
- * For y > 0.9, a < 10: F = a y^(−a) (J(0.9) + K), J(y₁) = ∫₀^y₁ u^(a−1)(1−u)^(−e) du from the
- * Euler series at y₁ = 0.9 and K = ∫_{1−y}^{0.1} (1−w)^(a−1) w^(−e) dw = Σ cₙ ∫ w^(n−e) dw with
- * cₙ = (1−a)ₙ/n! (binomial series; |cₙ|·0.1ⁿ stays small because a < 10).
+ * For y > y₁ = max(0.9, 1 − 1/a): F = a y^(−a) (J(y₁) + K), J(y₁) = ∫₀^y₁ u^(a−1)(1−u)^(−e) du
+ * from the Euler series at y₁ and K = ∫_{1−y}^{1−y₁} (1−w)^(a−1) w^(−e) dw = Σ cₙ ∫ w^(n−e) dw
+ * with cₙ = (1−a)ₙ/n! (binomial series; as 1 − y₁ ≤ 1/a, Σ|cₙ|(1−y₁)ⁿ ≤ e and the alternating
+ * sum loses at most a digit).
  */
-function splitIntegral(a: number, e: number, y: number, res: Float64Array): void {
+function splitIntegral(a: number, e: number, y: number, y1: number, res: Float64Array): void {
+  const SPLIT = y1;
   eulerSeries(a, e, SPLIT, splitScratch);
   // J1 = y1^a F(y1) / a and its derivatives
   const logJ1 = a * Math.log(SPLIT) + splitScratch[0] - Math.log(a);
