@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  COMEBACK_DATA_DIR: z.string().min(1).default('.comeback'),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  COMEBACK_DEMO: z.enum(['auto', 'off']).default('auto'),
+  COMEBACK_DEMO_CUSTOMERS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+  COMEBACK_PUBLIC_URL: z.string().url().optional(),
+});
+
+/** The whole configuration, read once from the environment, validated and frozen. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute path of the embedded database's directory (used when no DATABASE_URL). */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  poolSize: number;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  /** `auto`: load the demo store on the first start of an empty database. */
+  demo: 'auto' | 'off';
+  demoCustomers: number;
+  publicUrl: string | undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid environment:\n${lines}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(cwd, e.COMEBACK_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    poolSize: e.DATABASE_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+    demo: e.COMEBACK_DEMO,
+    demoCustomers: e.COMEBACK_DEMO_CUSTOMERS,
+    publicUrl: e.COMEBACK_PUBLIC_URL,
+  });
+}

@@ -1,0 +1,309 @@
+import { type BulkColumn, bulkInsert, bulkUpdate, ConcurrentInsert } from '../db/bulk.ts';
+import type { Queryable } from '../db/client.ts';
+import { page, SqlFilter } from '../db/pagination.ts';
+import { notFound } from '../kernel/errors.ts';
+import { contentHash } from '../kernel/hash.ts';
+import { type IdGenerator, isIdOf } from '../kernel/ids.ts';
+import type { ConsentInput, CustomerInput, CustomerRef } from './schemas.ts';
+
+export type UpsertStatus = 'created' | 'updated' | 'unchanged';
+
+export interface UpsertResult {
+  id: string;
+  external_id: string;
+  status: UpsertStatus;
+}
+
+const FIELDS = [
+  'email',
+  'phone',
+  'first_name',
+  'last_name',
+  'birthday',
+  'locale',
+  'timezone',
+  'tags',
+  'account_manager',
+  'attributes',
+] as const;
+type Field = (typeof FIELDS)[number];
+
+interface CustomerRow {
+  id: string;
+  external_id: string;
+  email: string | null;
+  phone: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  birthday: string | null;
+  locale: string | null;
+  timezone: string | null;
+  tags: string[];
+  account_manager: string | null;
+  attributes: Record<string, unknown>;
+  created_at: Date;
+  source_updated_at: Date | null;
+  content_hash: string;
+}
+
+const COLUMNS: BulkColumn[] = [
+  { name: 'store_id', type: 'text' },
+  { name: 'id', type: 'text' },
+  { name: 'email', type: 'text' },
+  { name: 'phone', type: 'text' },
+  { name: 'first_name', type: 'text' },
+  { name: 'last_name', type: 'text' },
+  { name: 'birthday', type: 'date' },
+  { name: 'locale', type: 'text' },
+  { name: 'timezone', type: 'text' },
+  { name: 'tags', type: 'text[]' },
+  { name: 'account_manager', type: 'text' },
+  { name: 'attributes', type: 'jsonb' },
+  { name: 'source_updated_at', type: 'timestamptz' },
+  { name: 'content_hash', type: 'text' },
+];
+
+type Values = Record<Field, unknown>;
+
+function hashOf(v: Values): string {
+  return contentHash(FIELDS.map((f) => v[f] ?? null));
+}
+
+/**
+ * Upserts customers by (store, external_id) with merge semantics: a field left out keeps its stored
+ * value, an explicit null clears it. Identical content changes nothing; a version whose `updated_at`
+ * is older than the stored one is ignored (a late retry never overwrites newer data). Runs inside
+ * the caller's transaction; throws ConcurrentInsert when another writer created one of them first.
+ */
+export async function upsertCustomers(
+  q: Queryable,
+  ids: IdGenerator,
+  storeId: string,
+  inputs: ReadonlyArray<CustomerInput | CustomerRef>,
+  now: Date,
+): Promise<Map<string, UpsertResult>> {
+  const merged = new Map<string, CustomerInput | CustomerRef>();
+  for (const input of inputs) {
+    const prev = merged.get(input.external_id);
+    merged.set(input.external_id, prev ? { ...prev, ...dropUndefined(input) } : input);
+  }
+  const results = new Map<string, UpsertResult>();
+  if (merged.size === 0) return results;
+  const existing = await q.query<CustomerRow>(
+    `select id, external_id, email, phone, first_name, last_name, birthday, locale, timezone, tags,
+            account_manager, attributes, created_at, source_updated_at, content_hash
+     from customers where store_id = $1 and external_id = any($2::text[]) for update`,
+    [storeId, [...merged.keys()]],
+  );
+  const byExt = new Map(existing.rows.map((r) => [r.external_id, r]));
+  const inserts: unknown[][] = [];
+  const insertCreated: unknown[] = [];
+  const updates: unknown[][] = [];
+  for (const [ext, input] of merged) {
+    const row = byExt.get(ext);
+    const updatedAt = 'updated_at' in input && input.updated_at ? new Date(input.updated_at) : null;
+    if (!row) {
+      const v = Object.fromEntries(FIELDS.map((f) => [f, input[f] ?? null])) as Values;
+      v.tags = v.tags ?? [];
+      v.attributes = v.attributes ?? {};
+      const id = ids('customer');
+      inserts.push([storeId, id, ...FIELDS.map((f) => v[f]), updatedAt, hashOf(v), ext]);
+      insertCreated.push(input.created_at ? new Date(input.created_at) : now);
+      results.set(ext, { id, external_id: ext, status: 'created' });
+      continue;
+    }
+    if (updatedAt && row.source_updated_at && updatedAt < row.source_updated_at) {
+      results.set(ext, { id: row.id, external_id: ext, status: 'unchanged' });
+      continue;
+    }
+    const v = Object.fromEntries(
+      FIELDS.map((f) => [f, input[f] === undefined ? row[f] : input[f]]),
+    ) as Values;
+    v.tags = v.tags ?? [];
+    v.attributes = v.attributes ?? {};
+    const hash = hashOf(v);
+    if (hash === row.content_hash) {
+      results.set(ext, { id: row.id, external_id: ext, status: 'unchanged' });
+      continue;
+    }
+    updates.push([storeId, row.id, ...FIELDS.map((f) => v[f]), updatedAt ?? row.source_updated_at, hash]);
+    results.set(ext, { id: row.id, external_id: ext, status: 'updated' });
+  }
+  if (inserts.length) {
+    const rows = inserts.map((r, i) => [...r, insertCreated[i]]);
+    const inserted = await bulkInsert<{ external_id: string }>(
+      q,
+      'customers',
+      [...COLUMNS, { name: 'external_id', type: 'text' }, { name: 'created_at', type: 'timestamptz' }],
+      rows,
+      'on conflict (store_id, external_id) do nothing returning external_id',
+    );
+    if (inserted.length !== inserts.length) throw new ConcurrentInsert();
+  }
+  await bulkUpdate(q, 'customers', COLUMNS, updates, 'updated_at = now()');
+  const consents: Array<{ customerId: string; consent: ConsentInput }> = [];
+  for (const [ext, input] of merged) {
+    if ('consents' in input && input.consents) {
+      const id = results.get(ext)!.id;
+      for (const consent of input.consents) consents.push({ customerId: id, consent });
+    }
+  }
+  if (consents.length) {
+    const added = await appendConsents(q, ids, storeId, consents, now);
+    // A consent change is a change of the customer, even when its profile fields are unchanged.
+    for (const [ext, r] of results) {
+      if (r.status === 'unchanged' && added.has(r.id)) results.set(ext, { ...r, status: 'updated' });
+    }
+  }
+  return results;
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Appends consent changes to the history. A change that repeats the current state with no new time
+ * (a re-sent payload) or an exact duplicate of a recorded row is skipped, so retries add nothing.
+ * Returns the customer ids that got a new row.
+ */
+export async function appendConsents(
+  q: Queryable,
+  ids: IdGenerator,
+  storeId: string,
+  items: ReadonlyArray<{ customerId: string; consent: ConsentInput }>,
+  now: Date,
+): Promise<Set<string>> {
+  const customerIds = [...new Set(items.map((i) => i.customerId))];
+  const history = await q.query<{ customer_id: string; channel: string; status: string; occurred_at: Date }>(
+    `select customer_id, channel, status, occurred_at from consents
+     where store_id = $1 and customer_id = any($2::text[]) order by occurred_at, id`,
+    [storeId, customerIds],
+  );
+  const current = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const h of history.rows) {
+    current.set(`${h.customer_id}|${h.channel}`, h.status);
+    seen.add(`${h.customer_id}|${h.channel}|${h.status}|${h.occurred_at.toISOString()}`);
+  }
+  const rows: unknown[][] = [];
+  const changed = new Set<string>();
+  for (const { customerId, consent: c } of items) {
+    const key = `${customerId}|${c.channel}`;
+    const at = c.occurred_at ? new Date(c.occurred_at) : now;
+    if (!c.occurred_at && current.get(key) === c.status) continue;
+    const exact = `${key}|${c.status}|${at.toISOString()}`;
+    if (seen.has(exact)) continue;
+    seen.add(exact);
+    current.set(key, c.status);
+    changed.add(customerId);
+    rows.push([
+      storeId,
+      ids('consent'),
+      customerId,
+      c.channel,
+      c.status,
+      c.source ?? null,
+      c.text_shown ?? null,
+      c.ip ?? null,
+      c.user_agent ?? null,
+      c.double_opt_in_confirmed_at ?? null,
+      at,
+    ]);
+  }
+  await bulkInsert(
+    q,
+    'consents',
+    [
+      { name: 'store_id', type: 'text' },
+      { name: 'id', type: 'text' },
+      { name: 'customer_id', type: 'text' },
+      { name: 'channel', type: 'text' },
+      { name: 'status', type: 'text' },
+      { name: 'source', type: 'text' },
+      { name: 'text_shown', type: 'text' },
+      { name: 'ip', type: 'text' },
+      { name: 'user_agent', type: 'text' },
+      { name: 'double_opt_in_confirmed_at', type: 'timestamptz' },
+      { name: 'occurred_at', type: 'timestamptz' },
+    ],
+    rows,
+  );
+  return changed;
+}
+
+const PUBLIC_COLUMNS = `id, external_id, email, phone, first_name, last_name, birthday, locale, timezone, tags,
+  account_manager, attributes, created_at, updated_at`;
+
+export interface Customer {
+  id: string;
+  external_id: string | null;
+  email: string | null;
+  [k: string]: unknown;
+}
+
+/** Finds a customer by our id (`cus_…`) or the store's external id. */
+export async function findCustomer(
+  q: Queryable,
+  storeId: string,
+  idOrExternal: string,
+): Promise<Customer | null> {
+  const byId = isIdOf('customer', idOrExternal);
+  const res = await q.query<Customer>(
+    `select ${PUBLIC_COLUMNS} from customers where store_id = $1 and ${byId ? 'id' : 'external_id'} = $2`,
+    [storeId, idOrExternal],
+  );
+  return res.rows[0] ?? null;
+}
+
+export async function getCustomer(q: Queryable, storeId: string, idOrExternal: string): Promise<Customer> {
+  const c = await findCustomer(q, storeId, idOrExternal);
+  if (!c) throw notFound('Customer', idOrExternal);
+  return c;
+}
+
+export interface CustomerListFilter {
+  cursor?: string;
+  limit: number;
+  updated_since?: string;
+  email?: string;
+  external_id?: string;
+  tag?: string;
+  account_manager?: string;
+}
+
+export async function listCustomers(q: Queryable, storeId: string, f: CustomerListFilter) {
+  const w = new SqlFilter([storeId]);
+  w.clauses.push('store_id = $1');
+  if (f.updated_since) w.add('updated_at >= ?::timestamptz', f.updated_since);
+  if (f.email) w.add('email = ?', f.email.trim().toLowerCase());
+  if (f.external_id) w.add('external_id = ?', f.external_id);
+  if (f.tag) w.add('? = any(tags)', f.tag);
+  if (f.account_manager) w.add('account_manager = ?', f.account_manager);
+  w.addCursor(f.cursor);
+  const res = await q.query<Customer & { cursor_ts: string }>(
+    `select ${PUBLIC_COLUMNS}, updated_at::text as cursor_ts from customers ${w.where()}
+     order by updated_at, id limit ${w.next()}`,
+    [...w.params, f.limit + 1],
+  );
+  return page(res.rows, f.limit);
+}
+
+/** Current consent per channel, derived from the append-only history. */
+export async function currentConsents(q: Queryable, storeId: string, customerId: string) {
+  const res = await q.query(
+    `select channel, status, source, text_shown, double_opt_in_confirmed_at, occurred_at
+     from current_consents where store_id = $1 and customer_id = $2 order by channel`,
+    [storeId, customerId],
+  );
+  return res.rows;
+}
+
+export async function consentHistory(q: Queryable, storeId: string, customerId: string) {
+  const res = await q.query(
+    `select id, channel, status, source, text_shown, ip, user_agent, double_opt_in_confirmed_at, occurred_at, recorded_at
+     from consents where store_id = $1 and customer_id = $2 order by occurred_at, id`,
+    [storeId, customerId],
+  );
+  return res.rows;
+}

@@ -1,0 +1,120 @@
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<R = Row> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** Something that runs SQL: the database itself or an open transaction. */
+export interface Queryable {
+  query<R = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Runs several statements (migrations); no parameters. */
+  exec(sql: string): Promise<void>;
+}
+
+/** The one database interface the app uses, over PGlite (embedded) or PostgreSQL. */
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// Type normalisation in one place (STACK.md gotcha 3): int8 → number (checked), date → 'YYYY-MM-DD'.
+const INT8 = 20;
+const DATE = 1082;
+const NUMERIC = 1700;
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds the safe integer range`);
+  return n;
+}
+
+/** Opens PGlite in `dataDir` (created if missing), or in memory when `dataDir` is undefined. */
+export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Db> {
+  const lite = await PGlite.create({
+    dataDir,
+    loadDataDir,
+    parsers: { [DATE]: (v: string) => v, [NUMERIC]: (v: string) => Number(v) },
+  });
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    async query<R>(text: string, params?: readonly unknown[]) {
+      const res = await q.query<R>(text, params as unknown[] | undefined);
+      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    },
+    async exec(sql: string) {
+      await q.exec(sql);
+    },
+  });
+  const base = wrap(lite);
+  return {
+    kind: 'pglite',
+    query: base.query,
+    exec: base.exec,
+    tx: (fn) => lite.transaction((t) => fn(wrap(t))),
+    close: () => lite.close(),
+  };
+}
+
+/** Connects a pool to PostgreSQL at `url`. */
+export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8) return parseInt8;
+      if (oid === DATE) return (v: string) => v;
+      if (oid === NUMERIC) return (v: string) => Number(v);
+      return pg.types.getTypeParser(oid, format);
+    },
+  } as unknown as pg.CustomTypesConfig;
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, idleTimeoutMillis: 30_000 });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const run = async <R>(c: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) => {
+    const res = await c.query(text, params as unknown[] | undefined);
+    return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+  };
+  await run(pool, 'select 1');
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn({
+          query: (text, params) => run(client, text, params),
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        });
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** PostgreSQL error codes the app handles on purpose. */
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_FOREIGN_KEY_VIOLATION = '23503';
+export const PG_SERIALIZATION_FAILURE = '40001';
+export const PG_DEADLOCK = '40P01';
+
+export function pgErrorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err
+    ? String((err as { code: unknown }).code)
+    : undefined;
+}
