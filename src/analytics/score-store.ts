@@ -1,0 +1,527 @@
+/**
+ * The single pure entry point of the analytics core: metrics, model fits, holdout check and
+ * per-customer scores for one store's transactions, as of a given instant. Both
+ * `comeback analyze` and the scheduled scoring job call it; it does no I/O and reads no clock.
+ */
+import { validationFailed } from '../kernel/errors.ts';
+import { minorDigits } from '../kernel/money.ts';
+import { DAY_MS, utcDay } from '../kernel/time.ts';
+import type { TransactionColumns } from '../orders/formats/types.ts';
+import { type BgNbdParams, fitBgNbd } from './bg-nbd.ts';
+import {
+  bgNbdConditionalExpectedPurchasesPatterns,
+  bgNbdProbabilityAlivePatterns,
+} from './bg-nbd-predict.ts';
+import { type Cohort, cohortRetention } from './cohort-retention.ts';
+import { discountedPurchases, UNITS_PER_MONTH } from './discounted-purchases.ts';
+import type { ModelFit } from './fit-log-parameters.ts';
+import { fitGammaGamma, type GammaGammaParams, gammaGammaExpectedSpend } from './gamma-gamma.ts';
+import { type HoldoutTable, holdoutTable } from './holdout.ts';
+import { classifyLifecycle, describeLifecycle, LIFECYCLE_STAGES, type LifecycleInput } from './lifecycle.ts';
+import { type MonthlyRetention, monthlyRetention } from './monthly-retention.ts';
+import { fitParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
+import {
+  paretoNbdConditionalExpectedPurchasesPatterns,
+  paretoNbdProbabilityAlivePatterns,
+} from './pareto-nbd-predict.ts';
+import { buildPurchaseHistory, type PurchaseHistory } from './purchase-history.ts';
+import { type StoreIntervals, storeIntervals } from './purchase-intervals.ts';
+import { type RepeatBusinessVerdict, repeatBusinessVerdict } from './repeat-business-verdict.ts';
+import { compressRfm, type RfmPatterns } from './rfm-patterns.ts';
+import { quintileScores, RFM_SEGMENTS, rfmSegment } from './rfm-scores.ts';
+import { countPurchaseDays, summarizeRfm, type TimeUnit, UNIT_DAYS } from './rfm-summary.ts';
+import { computeStoreMetrics, type StoreMetrics } from './store-metrics.ts';
+import { type TimeToSecondPurchase, timeToSecondPurchase } from './time-to-second-purchase.ts';
+import { type IntervalPrior, typicalIntervals } from './typical-interval.ts';
+
+export type TransactionModel = 'bgnbd' | 'paretonbd';
+export type ModelChoice = TransactionModel | 'auto';
+
+export interface ScoreStoreOptions {
+  /** The instant scores are computed for (epoch ms); purchases after its UTC day are ignored. */
+  asOf: number;
+  /** End of the calibration period (epoch ms, its UTC day included). Models are fitted up to it and
+   * checked on the rest (the holdout); null or absent: fit on everything up to `asOf`, no holdout. */
+  calibrationEnd?: number | null;
+  timeUnit: TimeUnit;
+  /** Horizon of expected purchases and predicted CLV, in time units. */
+  horizon: number;
+  /** Monthly discount rate of the CLV (lifetimes' default is 0.01). */
+  discountRate: number;
+  /** k of the sleeping rule: no purchase for more than k typical intervals (default 3). */
+  sleepingFactor: number;
+  /** Which model scores customers; all are fitted. `auto`: the lower holdout RMSE, else the higher LL. */
+  model: ModelChoice;
+  /** L2 penalty of the fits (lifetimes' penalizer_coef); default 0. */
+  penalty?: number;
+  /** t of the simple CLV, years (default 2). */
+  lifetimeYears?: number;
+  cacMinor?: number;
+  retentionCostMinor?: number;
+  /** Share of customers by spend who count as VIP (default 0.05). */
+  vipShare?: number;
+  /** Standard errors of the fits (a few extra likelihood evaluations); default true. */
+  standardErrors?: boolean;
+  onProgress?: (step: string) => void;
+}
+
+/** Per-customer results, columnar (row i is customer `customerIds[customerIndex[i]]`). */
+export interface CustomerScores {
+  count: number;
+  customerIndex: Int32Array;
+  /** x, t_x, T as of the as-of day, in the time unit; monetary = mean repeat-day spend (major units). */
+  frequency: Float64Array;
+  recency: Float64Array;
+  age: Float64Array;
+  monetary: Float64Array;
+  purchaseDays: Int32Array;
+  orders: Int32Array;
+  /** Net lifetime spend, major units. */
+  totalSpend: Float64Array;
+  firstPurchaseDay: Int32Array;
+  lastPurchaseDay: Int32Array;
+  daysSinceLastPurchase: Float64Array;
+  pAlive: Float64Array;
+  /** Expected purchases in the next `horizon` time units. */
+  expectedPurchases: Float64Array;
+  /** Expected spend per future purchase (Gamma-Gamma), major units. */
+  expectedSpend: Float64Array;
+  /** Discounted expected spend over the horizon, major units. */
+  predictedClv: Float64Array;
+  /** Median time of the next purchase if still active (epoch ms). */
+  nextPurchaseMs: Float64Array;
+  rfmRecency: Uint8Array;
+  rfmFrequency: Uint8Array;
+  rfmMonetary: Uint8Array;
+  /** Index into RFM_SEGMENTS. */
+  segment: Uint8Array;
+  /** Index into LIFECYCLE_STAGES. */
+  stage: Uint8Array;
+  vip: Uint8Array;
+  sleeping: Uint8Array;
+  typicalIntervalDays: Float64Array;
+  /** The stage and sleeping reason of row i, in words. */
+  describe: (i: number) => string;
+}
+
+export interface FitSummary<P extends Record<string, number>> {
+  params: P;
+  logLikelihood: number;
+  standardErrors: P | null;
+  customers: number;
+  converged: boolean;
+  iterations: number;
+  method: string;
+  fitMs: number;
+}
+
+export interface StoreScores {
+  summary: StoreMetrics & {
+    currency: string;
+    asOf: string;
+    calibrationEnd: string | null;
+    firstPurchase: string | null;
+    timeUnit: TimeUnit;
+    rowsRead: number;
+    rowsUsed: number;
+    rejectedRows: number;
+    averageMonthlyRetentionRate: number;
+    verdict: RepeatBusinessVerdict;
+  };
+  retention: { monthly: MonthlyRetention; cohorts: Cohort[] };
+  intervals: {
+    store: StoreIntervals;
+    typicalIntervalPrior: (IntervalPrior & { storeTypicalDays: number }) | null;
+    timeToSecondPurchase: TimeToSecondPurchase;
+  };
+  segments: {
+    rfm: Record<string, number>;
+    lifecycle: Record<string, number>;
+    sleeping: number;
+    sleepingFactor: number;
+  };
+  models: {
+    bgnbd: FitSummary<BgNbdParams> | null;
+    paretonbd: FitSummary<ParetoNbdParams> | null;
+    gammaGamma: FitSummary<GammaGammaParams> | null;
+    selected: TransactionModel;
+    selectionReason: string;
+    horizon: number;
+    discountRate: number;
+  };
+  holdout: HoldoutTable | null;
+  customers: CustomerScores;
+}
+
+const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+function summarizeFit<P extends Record<string, number>>(fit: ModelFit<P>, fitMs: number): FitSummary<P> {
+  return {
+    params: fit.params,
+    logLikelihood: fit.logLikelihood,
+    standardErrors: fit.standardErrors,
+    customers: fit.customers,
+    converged: fit.converged,
+    iterations: fit.iterations,
+    method: fit.method,
+    fitMs,
+  };
+}
+
+/** Wall time of a step, for the fit summaries (performance.now is a monotonic timer, not the clock). */
+function timed<T>(run: () => T): [T, number] {
+  const t0 = performance.now();
+  const value = run();
+  return [value, Math.round(performance.now() - t0)];
+}
+
+/**
+ * Scores a store: PRODUCT.md §2 metrics, BG/NBD, Pareto/NBD and Gamma-Gamma fits (on the
+ * calibration period when one is given, with the holdout table), and per customer P(alive),
+ * expected purchases, expected spend, predicted CLV, next purchase date, RFM segment, lifecycle
+ * stage and the sleeping flag with its reason.
+ *
+ * Customers are scored as of `asOf` with the parameters fitted on the calibration period.
+ * @example scoreStore(columns, { asOf: Date.UTC(1998, 5, 30), calibrationEnd: Date.UTC(1997, 8, 30),
+ *   timeUnit: 'week', horizon: 52, discountRate: 0.01, sleepingFactor: 3, model: 'bgnbd' })
+ */
+export function scoreStore(columns: TransactionColumns, options: ScoreStoreOptions): StoreScores {
+  const progress = options.onProgress ?? (() => {});
+  const unit = options.timeUnit;
+  const unitDays = UNIT_DAYS[unit];
+  const digits = minorDigits(columns.currency);
+  const asOfDay = utcDay(options.asOf);
+  const calEndDay = options.calibrationEnd == null ? asOfDay : utcDay(options.calibrationEnd);
+  if (!Number.isFinite(asOfDay) || !Number.isFinite(calEndDay) || calEndDay > asOfDay) {
+    throw validationFailed('the calibration end must be on or before the as-of day', [
+      { path: 'calibrationEnd', message: `${iso(calEndDay)} is after ${iso(asOfDay)}` },
+    ]);
+  }
+  if (!(options.horizon > 0)) {
+    throw validationFailed('the horizon must be positive', [
+      { path: 'horizon', message: String(options.horizon) },
+    ]);
+  }
+  const fitOptions = { penalty: options.penalty ?? 0, standardErrors: options.standardErrors ?? true };
+
+  progress('grouping purchases by customer and day');
+  const history = buildPurchaseHistory(columns);
+
+  progress('building calibration summaries');
+  const cal = summarizeRfm(history, calEndDay, unit, digits);
+  const calPatterns = compressRfm(cal.frequency, cal.recency, cal.age, cal.present);
+
+  progress('fitting BG/NBD');
+  const [bg, bgMs] = timed(() => (calPatterns.customers > 0 ? fitBgNbd(calPatterns, fitOptions) : null));
+  progress('fitting Pareto/NBD');
+  const [pn, pnMs] = timed(() =>
+    calPatterns.customers > 0
+      ? fitParetoNbd(calPatterns, {
+          ...fitOptions,
+          initial: bg?.converged ? { r: bg.params.r, alpha: bg.params.alpha } : undefined,
+        })
+      : null,
+  );
+  progress('fitting Gamma-Gamma');
+  const [ggFit, ggMs] = timed(() => fitGammaGamma(cal.frequency, cal.monetary, cal.present, fitOptions));
+  const gg = ggFit.customers >= 2 && ggFit.params.q > 1 ? ggFit : null;
+
+  let holdout: HoldoutTable | null = null;
+  if (calEndDay < asOfDay && calPatterns.customers > 0) {
+    progress('checking the models on the holdout period');
+    const length = (asOfDay - calEndDay) / unitDays;
+    const actual = countPurchaseDays(history, calEndDay, asOfDay);
+    const predicted: Record<string, Float64Array> = {};
+    if (bg)
+      predicted.bgnbd = scatter(
+        calPatterns,
+        expectedForPatterns('bgnbd', bg.params, calPatterns, length).expected,
+      );
+    if (pn)
+      predicted.paretonbd = scatter(
+        calPatterns,
+        expectedForPatterns('paretonbd', pn.params, calPatterns, length).expected,
+      );
+    holdout = holdoutTable(cal.frequency, actual, predicted, length, cal.present);
+  }
+
+  const [selected, selectionReason] = selectModel(options.model, bg, pn, holdout);
+
+  progress('scoring customers');
+  const full = calEndDay === asOfDay ? cal : summarizeRfm(history, asOfDay, unit, digits);
+  const fullPatterns =
+    calEndDay === asOfDay ? calPatterns : compressRfm(full.frequency, full.recency, full.age, full.present);
+  const present: number[] = [];
+  for (let c = 0; c < history.customerCount; c++) if (full.present[c]) present.push(c);
+  const n = present.length;
+  const customerIndex = Int32Array.from(present);
+
+  const fit = selected === 'bgnbd' ? bg : pn;
+  let alivePattern: Float64Array = new Float64Array(fullPatterns.size).fill(Number.NaN);
+  let expectedPattern: Float64Array = new Float64Array(fullPatterns.size).fill(Number.NaN);
+  let discountedPattern: Float64Array = new Float64Array(fullPatterns.size).fill(Number.NaN);
+  if (fit) {
+    const scored = expectedForPatterns(
+      selected,
+      fit.params,
+      fullPatterns,
+      options.horizon,
+      options.discountRate,
+      unit,
+    );
+    alivePattern = scored.alive;
+    expectedPattern = scored.expected;
+    discountedPattern = scored.discounted;
+  }
+
+  const cols = customerColumns(history, full, present, asOfDay, digits);
+  const pAlive = new Float64Array(n);
+  const expectedPurchases = new Float64Array(n);
+  const expectedSpend = new Float64Array(n);
+  const predictedClv = new Float64Array(n);
+  const nextPurchaseMs = new Float64Array(n);
+  const shape = fit ? fit.params.r : Number.NaN;
+  const scale = fit ? fit.params.alpha : Number.NaN;
+  for (let i = 0; i < n; i++) {
+    const c = present[i];
+    const p = fullPatterns.patternOf[c];
+    pAlive[i] = alivePattern[p];
+    expectedPurchases[i] = expectedPattern[p];
+    const x = full.frequency[c];
+    expectedSpend[i] = gg
+      ? gammaGammaExpectedSpend(gg.params, x, x > 0 ? full.monetary[c] : 0)
+      : cols.totalSpend[i] / Math.max(1, cols.orders[i]);
+    predictedClv[i] = expectedSpend[i] * discountedPattern[p];
+    // median wait if still active: λ | alive ~ Gamma(r+x, α+T), P(no purchase in t) = ((α+T)/(α+T+t))^(r+x)
+    const wait = (scale + full.age[c]) * (2 ** (1 / (shape + x)) - 1);
+    nextPurchaseMs[i] = (asOfDay + wait * unitDays) * DAY_MS;
+  }
+
+  progress('segments and lifecycle');
+  const rfmRecency = quintileScores(cols.daysSinceLastPurchase, false);
+  const rfmFrequency = quintileScores(Float64Array.from(cols.purchaseDays), true);
+  const rfmMonetary = quintileScores(cols.totalSpend, true);
+  const segment = new Uint8Array(n);
+  for (let i = 0; i < n; i++) segment[i] = rfmSegment(rfmRecency[i], rfmFrequency[i]);
+
+  const typical = typicalIntervals(history, asOfDay);
+  const secondPurchase = timeToSecondPurchase(history, asOfDay);
+  const storeTypicalDays = typical.prior ? Math.exp(typical.prior.mu) : Number.NaN;
+  const lifecycleInput: LifecycleInput = {
+    daysSinceLast: cols.daysSinceLastPurchase,
+    purchaseDays: cols.purchaseDays,
+    typicalDays: Float64Array.from(present, (c) => typical.days[c]),
+    storeTypicalDays,
+    gaps: Int32Array.from(present, (c) => typical.gaps[c]),
+    secondPurchaseP50: secondPurchase.p50,
+    secondPurchaseP90: secondPurchase.p90,
+    secondPurchaseCount: secondPurchase.withSecond,
+    totalSpend: cols.totalSpend,
+  };
+  const lifecycle = classifyLifecycle(lifecycleInput, {
+    sleepingFactor: options.sleepingFactor,
+    vipShare: options.vipShare,
+  });
+
+  progress('store metrics');
+  const metrics = computeStoreMetrics(history, {
+    asOfDay,
+    minorDigits: digits,
+    lifetimeYears: options.lifetimeYears,
+    cacMinor: options.cacMinor,
+    retentionCostMinor: options.retentionCostMinor,
+  });
+  const monthly = monthlyRetention(history, asOfDay);
+  const rfmCounts: Record<string, number> = Object.fromEntries(RFM_SEGMENTS.map((s) => [s, 0]));
+  const stageCounts: Record<string, number> = Object.fromEntries(LIFECYCLE_STAGES.map((s) => [s, 0]));
+  let sleepingCount = 0;
+  for (let i = 0; i < n; i++) {
+    rfmCounts[RFM_SEGMENTS[segment[i]]]++;
+    stageCounts[LIFECYCLE_STAGES[lifecycle.stage[i]]]++;
+    sleepingCount += lifecycle.sleeping[i];
+  }
+  let firstDay = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < n; i++) firstDay = Math.min(firstDay, cols.firstPurchaseDay[i]);
+
+  return {
+    summary: {
+      ...metrics,
+      currency: columns.currency,
+      asOf: iso(asOfDay),
+      calibrationEnd: options.calibrationEnd == null ? null : iso(calEndDay),
+      firstPurchase: n > 0 ? iso(firstDay) : null,
+      timeUnit: unit,
+      rowsRead: columns.rowsRead,
+      rowsUsed: history.rowCount,
+      rejectedRows: columns.rejects.length,
+      averageMonthlyRetentionRate: monthly.averageRate,
+      verdict: repeatBusinessVerdict(history, asOfDay),
+    },
+    retention: { monthly, cohorts: cohortRetention(history, asOfDay) },
+    intervals: {
+      store: storeIntervals(history, asOfDay),
+      typicalIntervalPrior: typical.prior ? { ...typical.prior, storeTypicalDays } : null,
+      timeToSecondPurchase: secondPurchase,
+    },
+    segments: {
+      rfm: rfmCounts,
+      lifecycle: stageCounts,
+      sleeping: sleepingCount,
+      sleepingFactor: lifecycle.sleepingFactor,
+    },
+    models: {
+      bgnbd: bg ? summarizeFit(bg, bgMs) : null,
+      paretonbd: pn ? summarizeFit(pn, pnMs) : null,
+      gammaGamma: gg ? summarizeFit(gg, ggMs) : null,
+      selected,
+      selectionReason,
+      horizon: options.horizon,
+      discountRate: options.discountRate,
+    },
+    holdout,
+    customers: {
+      count: n,
+      customerIndex,
+      ...cols,
+      pAlive,
+      expectedPurchases,
+      expectedSpend,
+      predictedClv,
+      nextPurchaseMs,
+      rfmRecency,
+      rfmFrequency,
+      rfmMonetary,
+      segment,
+      stage: lifecycle.stage,
+      vip: lifecycle.vip,
+      sleeping: lifecycle.sleeping,
+      typicalIntervalDays: lifecycleInput.typicalDays,
+      describe: (i) => describeLifecycle(lifecycleInput, lifecycle, i),
+    },
+  };
+}
+
+/** Per-pattern P(alive), E[Y(horizon)] and (optionally) the discounted purchases for the CLV. */
+function expectedForPatterns(
+  model: TransactionModel,
+  params: Record<string, number>,
+  patterns: RfmPatterns,
+  horizon: number,
+  discountRate?: number,
+  unit?: TimeUnit,
+): { alive: Float64Array; expected: Float64Array; discounted: Float64Array } {
+  const alive =
+    model === 'bgnbd'
+      ? bgNbdProbabilityAlivePatterns(params as BgNbdParams, patterns)
+      : paretoNbdProbabilityAlivePatterns(params as ParetoNbdParams, patterns);
+  const expectedAt = (t: number) =>
+    model === 'bgnbd'
+      ? bgNbdConditionalExpectedPurchasesPatterns(params as BgNbdParams, patterns, t, alive)
+      : paretoNbdConditionalExpectedPurchasesPatterns(params as ParetoNbdParams, patterns, t, alive);
+  if (discountRate === undefined || unit === undefined) {
+    return { alive, expected: expectedAt(horizon), discounted: new Float64Array(0) };
+  }
+  let expected: Float64Array | null = null;
+  const discounted = discountedPurchases(
+    (t) => {
+      const e = expectedAt(t);
+      if (t === horizon) expected = e;
+      return e;
+    },
+    horizon,
+    UNITS_PER_MONTH[unit],
+    discountRate,
+  );
+  return { alive, expected: expected ?? expectedAt(horizon), discounted };
+}
+
+function scatter(patterns: RfmPatterns, perPattern: Float64Array): Float64Array {
+  const out = new Float64Array(patterns.patternOf.length);
+  for (let c = 0; c < out.length; c++) {
+    const p = patterns.patternOf[c];
+    out[c] = p >= 0 ? perPattern[p] : 0;
+  }
+  return out;
+}
+
+function selectModel(
+  choice: ModelChoice,
+  bg: ModelFit<BgNbdParams> | null,
+  pn: ModelFit<ParetoNbdParams> | null,
+  holdout: HoldoutTable | null,
+): [TransactionModel, string] {
+  if (choice !== 'auto') return [choice, `chosen with --model ${choice}`];
+  if (!pn) return ['bgnbd', 'Pareto/NBD could not be fitted'];
+  if (!bg) return ['paretonbd', 'BG/NBD could not be fitted'];
+  if (holdout?.errors.bgnbd && holdout.errors.paretonbd) {
+    const eb = holdout.errors.bgnbd.rmse;
+    const ep = holdout.errors.paretonbd.rmse;
+    return eb <= ep
+      ? ['bgnbd', `lower holdout RMSE per customer (${eb.toFixed(4)} vs ${ep.toFixed(4)} for Pareto/NBD)`]
+      : ['paretonbd', `lower holdout RMSE per customer (${ep.toFixed(4)} vs ${eb.toFixed(4)} for BG/NBD)`];
+  }
+  return bg.logLikelihood >= pn.logLikelihood
+    ? [
+        'bgnbd',
+        `higher log-likelihood (${bg.logLikelihood.toFixed(2)} vs ${pn.logLikelihood.toFixed(2)}); no holdout period`,
+      ]
+    : [
+        'paretonbd',
+        `higher log-likelihood (${pn.logLikelihood.toFixed(2)} vs ${bg.logLikelihood.toFixed(2)}); no holdout period`,
+      ];
+}
+
+/** The plain per-customer columns (counts, spend, days) of the scored customers. */
+function customerColumns(
+  history: PurchaseHistory,
+  full: ReturnType<typeof summarizeRfm>,
+  present: number[],
+  asOfDay: number,
+  digits: number,
+) {
+  const n = present.length;
+  const scale = 10 ** -digits;
+  const purchaseDays = new Int32Array(n);
+  const orders = new Int32Array(n);
+  const totalSpend = new Float64Array(n);
+  const daysSinceLastPurchase = new Float64Array(n);
+  const frequency = new Float64Array(n);
+  const recency = new Float64Array(n);
+  const age = new Float64Array(n);
+  const monetary = new Float64Array(n);
+  const firstPurchaseDay = new Int32Array(n);
+  const lastPurchaseDay = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = present[i];
+    let spend = history.refundMinor[c];
+    let count = 0;
+    let days = 0;
+    for (let k = history.start[c]; k < history.start[c + 1] && history.day[k] <= asOfDay; k++) {
+      spend += history.spendMinor[k];
+      count += history.orders[k];
+      days++;
+    }
+    purchaseDays[i] = days;
+    orders[i] = count;
+    totalSpend[i] = spend * scale;
+    frequency[i] = full.frequency[c];
+    recency[i] = full.recency[c];
+    age[i] = full.age[c];
+    monetary[i] = full.monetary[c];
+    firstPurchaseDay[i] = full.firstDay[c];
+    lastPurchaseDay[i] = full.lastDay[c];
+    daysSinceLastPurchase[i] = asOfDay - full.lastDay[c];
+  }
+  return {
+    frequency,
+    recency,
+    age,
+    monetary,
+    purchaseDays,
+    orders,
+    totalSpend,
+    firstPurchaseDay,
+    lastPurchaseDay,
+    daysSinceLastPurchase,
+  };
+}
