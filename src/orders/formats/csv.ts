@@ -125,23 +125,21 @@ function toAsyncIterable(input: CsvInput): AsyncIterable<Buffer | string> {
   return input as AsyncIterable<Buffer | string>;
 }
 
-function lineBreaks(fields: readonly string[]): { all: number; crlf: number } {
-  let all = 0;
-  let crlf = 0;
+/** Line breaks inside a record's fields (CRLF, LF or CR each count one). */
+function lineBreaks(fields: readonly string[]): number {
+  let n = 0;
   for (const f of fields) {
+    if (f.indexOf('\n') < 0 && f.indexOf('\r') < 0) continue;
     for (let i = 0; i < f.length; i++) {
       const c = f.charCodeAt(i);
-      if (c === 10) all++;
+      if (c === 10) n++;
       else if (c === 13) {
-        all++;
-        if (f.charCodeAt(i + 1) === 10) {
-          crlf++;
-          i++;
-        }
+        n++;
+        if (f.charCodeAt(i + 1) === 10) i++;
       }
     }
   }
-  return { all, crlf };
+  return n;
 }
 
 function isBlank(fields: readonly string[]): boolean {
@@ -182,22 +180,20 @@ export async function openCsv(input: CsvInput, delimiter?: string): Promise<CsvF
   const sep = delimiter ?? detectDelimiter(headText);
 
   const skips: Skip[] = [];
+  // Line numbers are counted here, not taken from csv-parse's `info` (a snapshot per record costs a
+  // third of the parse, and it counts a CRLF inside quotes as two lines): every record, blank ones
+  // included, starts on the line after the previous one and spans the line breaks in its fields.
   const parser = parse({
     bom: true,
     delimiter: sep,
-    info: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
     relax_quotes: true,
-    skip_empty_lines: true,
+    skip_empty_lines: false,
     skip_records_with_error: true,
     max_record_size: MAX_RECORD_BYTES,
     on_skip: (err) => {
-      if (err)
-        skips.push({
-          afterRecords: parser.info.records,
-          code: err.code,
-          message: err.message,
-        });
+      if (err) skips.push({ afterRecords: parser.info.records, code: err.code, message: err.message });
       return undefined;
     },
   });
@@ -216,51 +212,51 @@ export async function openCsv(input: CsvInput, delimiter?: string): Promise<CsvF
   // Errors of the source reach the consumer through the parser, which pipeline destroys with them.
   pipeline(Readable.from(replay(), { objectMode: false }), parser, () => {});
 
-  const records = parser[Symbol.asyncIterator]() as AsyncIterator<{
-    record: string[];
-    info: { lines: number; bytes: number; records: number };
-  }>;
+  const records = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
   const stats: CsvStats = { rowsRead: 0, bytesRead: 0 };
-  const first = await records.next();
-  if (first.done) {
-    throw new ComebackError('IMPORT_FAILED', 'the file is empty: it has no header line');
+  let consumed = 0;
+  let nextLine = 1;
+  let headerFields: string[] | null = null;
+  while (headerFields === null) {
+    const next = await records.next();
+    if (next.done) {
+      await records.return?.();
+      throw new ComebackError('IMPORT_FAILED', 'the file is empty: it has no header line');
+    }
+    consumed++;
+    nextLine += 1 + lineBreaks(next.value);
+    if (!isBlank(next.value)) headerFields = next.value;
   }
-  const header = new Header(first.value.record);
-  stats.bytesRead = first.value.info.bytes;
-  const headerCrlf = lineBreaks(first.value.record).crlf;
-  const headerEnd = first.value.info.lines - headerCrlf;
+  const header = new Header(headerFields);
+  stats.bytesRead = parser.info.bytes;
 
   async function* rows(): AsyncGenerator<CsvRow | CsvMalformed> {
-    // csv-parse counts a CRLF inside a quoted field as two lines; `crlfSeen` corrects for it.
-    let crlfSeen = headerCrlf;
-    let lastEnd = headerEnd;
-    const flushSkips = function* (beforeRecords: number): Generator<CsvMalformed> {
-      while (skips.length > 0 && skips[0].afterRecords < beforeRecords) {
+    const flushSkips = function* (beforeRecord: number): Generator<CsvMalformed> {
+      while (skips.length > 0 && skips[0].afterRecords < beforeRecord) {
         const s = skips.shift()!;
-        const line = lastEnd + 1;
         const reason =
           s.code === 'CSV_QUOTE_NOT_CLOSED'
             ? 'a quote opened here is never closed: the rest of the file could not be read'
             : s.code === 'CSV_MAX_RECORD_SIZE'
               ? 'a field is longer than 1 MiB (a quote opened here is probably never closed)'
               : s.message;
-        yield { line, reason };
+        // The lines a skipped record spanned are unknown; later line numbers may be off after one.
+        yield { line: nextLine++, reason };
       }
     };
     try {
       for (;;) {
         const next = await records.next();
         if (next.done) break;
-        const { record, info } = next.value;
-        yield* flushSkips(info.records);
-        const breaks = lineBreaks(record);
-        crlfSeen += breaks.crlf;
-        const end = info.lines - crlfSeen;
-        lastEnd = end;
-        stats.bytesRead = info.bytes;
-        if (isBlank(record)) continue;
+        const fields = next.value;
+        consumed++;
+        yield* flushSkips(consumed);
+        const line = nextLine;
+        nextLine += 1 + lineBreaks(fields);
+        stats.bytesRead = parser.info.bytes;
+        if (isBlank(fields)) continue;
         stats.rowsRead++;
-        yield { line: end - breaks.all, fields: record };
+        yield { line, fields };
       }
       yield* flushSkips(Number.POSITIVE_INFINITY);
       stats.bytesRead = parser.info.bytes;
@@ -323,6 +319,13 @@ export interface RowGroup {
   rows: CsvRow[];
 }
 
+/** Whether two rows are identical, field by field (cheaper than a joined fingerprint: rows differ early). */
+function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export interface GroupOptions {
   /** Orders kept open at once: rows of an order may be interleaved with up to this many others. */
   window: number;
@@ -345,7 +348,7 @@ export async function* groupRows(
   rows: AsyncIterable<CsvRow | CsvMalformed>,
   opts: GroupOptions,
 ): AsyncGenerator<RowGroup | RowRejection> {
-  const open = new Map<string, { group: RowGroup; seen: Map<string, number> }>();
+  const open = new Map<string, RowGroup>();
   const closed = new Map<string, number>();
   const reject = (
     row: CsvRow,
@@ -369,15 +372,13 @@ export async function* groupRows(
     }
     const current = open.get(key);
     if (current) {
-      const fingerprint = row.fields.join('\u0000');
-      const first = current.seen.get(fingerprint);
-      if (first !== undefined) {
-        yield reject(row, `duplicate of line ${first} (identical row in order ${key}); kept once`, null);
-      } else if (current.group.rows.length >= opts.maxRows) {
+      const first = current.rows.find((r) => sameFields(r.fields, row.fields));
+      if (first) {
+        yield reject(row, `duplicate of line ${first.line} (identical row in order ${key}); kept once`, null);
+      } else if (current.rows.length >= opts.maxRows) {
         yield reject(row, `order ${key} has more than ${opts.maxRows} rows`);
       } else {
-        current.seen.set(fingerprint, row.line);
-        current.group.rows.push(row);
+        current.rows.push(row);
       }
       continue;
     }
@@ -389,15 +390,15 @@ export async function* groupRows(
       );
       continue;
     }
-    open.set(key, { group: { key, rows: [row] }, seen: new Map([[row.fields.join('\u0000'), row.line]]) });
+    open.set(key, { key, rows: [row] });
     if (open.size > opts.window) {
       const [oldestKey, oldest] = open.entries().next().value!;
       open.delete(oldestKey);
-      closed.set(oldestKey, oldest.group.rows[0].line);
-      yield oldest.group;
+      closed.set(oldestKey, oldest.rows[0].line);
+      yield oldest;
     }
   }
-  for (const [key, { group }] of open) {
+  for (const [key, group] of open) {
     closed.set(key, group.rows[0].line);
     yield group;
   }

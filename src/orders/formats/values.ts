@@ -12,7 +12,14 @@ const fail = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
  * a thousands separator must sit between groups of three digits, so "12,5" read with `en` (or "12.50"
  * with `de`) is refused instead of silently becoming 125 or 1250.
  */
+const PLAIN_POINT = /^-?\d+(?:\.\d+)?$/;
+const PLAIN_COMMA = /^-?\d+(?:,\d+)?$/;
+
 function cleanNumber(text: string, decimalComma: boolean, noun: string): Parsed<string> {
+  // Most cells are plain ("12.50"): skip the clean-up below for them.
+  if (decimalComma ? PLAIN_COMMA.test(text) : PLAIN_POINT.test(text)) {
+    return ok(decimalComma ? text.replace(',', '.') : text);
+  }
   const s = text
     .trim()
     .replace(/[\s\u00a0']/g, '')
@@ -42,6 +49,7 @@ export function parseMoney(text: string, currency: string, decimalComma: boolean
 
 /** A whole number ("3", "3.0", "1,000" with en); may be negative. */
 export function parseWholeNumber(text: string, decimalComma: boolean): Parsed<number> {
+  if (/^-?\d{1,15}$/.test(text)) return ok(Number(text));
   const clean = cleanNumber(text, decimalComma, 'a whole number');
   if (!clean.ok) return clean;
   const m = /^([+-]?)(\d+)(?:\.0*)?$/.exec(clean.value);
