@@ -34,8 +34,13 @@ function parseInt8(value: string): number {
   return n;
 }
 
+export interface PgliteDb extends Db {
+  /** A tarball of the whole database (tests load migrated templates from it). */
+  dumpDataDir(): Promise<Blob>;
+}
+
 /** Opens PGlite in `dataDir` (created if missing), or in memory when `dataDir` is undefined. */
-export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Db> {
+export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<PgliteDb> {
   const lite = await PGlite.create({
     dataDir,
     loadDataDir,
@@ -57,6 +62,10 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
     exec: base.exec,
     tx: (fn) => lite.transaction((t) => fn(wrap(t))),
     close: () => lite.close(),
+    dumpDataDir: async () => {
+      const dump = await lite.dumpDataDir('none');
+      return dump instanceof Blob ? dump : new Blob([dump]);
+    },
   };
 }
 

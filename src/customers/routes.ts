@@ -1,0 +1,113 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Queryable } from '../db/client.ts';
+import { type AppContext, storeOf } from '../http/context.ts';
+import { IdParams, ListQuery, registerResource } from '../http/resource.ts';
+import { notFound } from '../kernel/errors.ts';
+import { ingest } from '../orders/ingest.ts';
+import { listOrders } from '../orders/repository.ts';
+import { consentHistory, currentConsents, findCustomer, listCustomers } from './repository.ts';
+import { ConsentInput, CustomerInput } from './schemas.ts';
+
+/**
+ * The customer 360° view: profile, current consents per channel, recent orders and the order
+ * metrics; the analytics scores join it once computed.
+ */
+export async function customer360(q: Queryable, storeId: string, idOrExternal: string) {
+  const customer = await findCustomer(q, storeId, idOrExternal);
+  if (!customer) return null;
+  const [consents, orders, metrics] = await Promise.all([
+    currentConsents(q, storeId, customer.id),
+    listOrders(q, storeId, { customer_id: customer.id, limit: 50 }),
+    q.query(
+      `select count(*)::int as orders_count, coalesce(sum(total_minor - refunded_minor), 0)::int8 as net_revenue_minor,
+         coalesce(sum(refunded_minor), 0)::int8 as refunded_minor, min(placed_at) as first_order_at, max(placed_at) as last_order_at,
+         case when count(*) > 0 then round(avg(total_minor))::int8 end as aov_minor
+       from orders where store_id = $1 and customer_id = $2 and status <> 'cancelled'`,
+      [storeId, customer.id],
+    ),
+  ]);
+  const scores = await q
+    .query('select * from customer_scores where store_id = $1 and customer_id = $2', [storeId, customer.id])
+    .then((r) => r.rows[0] ?? null)
+    .catch(() => null);
+  const recent = [...orders.data].reverse();
+  return { ...customer, consents, metrics: metrics.rows[0], scores, orders: recent };
+}
+
+const CustomerListQuery = ListQuery.extend({
+  email: z.string().max(320).optional(),
+  tag: z.string().max(100).optional(),
+  account_manager: z.string().max(320).optional(),
+});
+
+const ConsentRecord = ConsentInput.extend({
+  customer_id: z.string().max(255).nullish().describe('our id (cus_…) or the external id'),
+  customer_external_id: z.string().max(255).nullish(),
+}).refine((c) => c.customer_id || c.customer_external_id, {
+  message: 'customer_id or customer_external_id is required',
+  path: ['customer_id'],
+});
+
+export function registerCustomerRoutes(app: FastifyInstance, ctx: AppContext): void {
+  registerResource(app, ctx, {
+    kind: 'customers',
+    tag: 'Customers',
+    path: '/v1/customers',
+    singular: 'customer',
+    input: CustomerInput,
+    find: customer360,
+    list: { query: CustomerListQuery, run: (q, s, query) => listCustomers(q, s, query) },
+  });
+  registerResource(app, ctx, {
+    kind: 'consents',
+    tag: 'Consents',
+    path: '/v1/consents',
+    singular: 'consent',
+    input: ConsentRecord,
+    find: async (q, s, id) => {
+      const c = await findCustomer(q, s, id);
+      return c
+        ? { customer_id: c.id, external_id: c.external_id, consents: await currentConsents(q, s, c.id) }
+        : null;
+    },
+  });
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/v1/customers/:id/consents',
+    {
+      schema: {
+        tags: ['Consents'],
+        summary: "A customer's consent history (append-only) and current state",
+        params: IdParams,
+      },
+    },
+    async (req) => {
+      const s = storeOf(req);
+      const c = await findCustomer(ctx.db, s, req.params.id);
+      if (!c) throw notFound('Customer', req.params.id);
+      return {
+        current: await currentConsents(ctx.db, s, c.id),
+        history: await consentHistory(ctx.db, s, c.id),
+      };
+    },
+  );
+  r.post(
+    '/v1/customers/:id/consents',
+    {
+      schema: {
+        tags: ['Consents'],
+        summary: 'Record a consent change for a customer',
+        params: IdParams,
+        body: ConsentInput,
+      },
+    },
+    async (req, reply) => {
+      const s = storeOf(req);
+      const out = await ingest(ctx, s, 'consents', [{ ...req.body, customer_id: req.params.id }]);
+      reply.status(out.created ? 201 : 200);
+      return { current: await currentConsents(ctx.db, s, out.results[0].id!), status: out.results[0].status };
+    },
+  );
+}

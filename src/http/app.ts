@@ -1,0 +1,88 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerCustomerRoutes } from '../customers/routes.ts';
+import { registerOrderRoutes } from '../orders/routes.ts';
+import { registerAdminRoutes } from '../stores/routes.ts';
+import { requireAdminToken, requireApiKey } from './auth.ts';
+import type { AppContext } from './context.ts';
+import { handleError } from './errors.ts';
+import { idempotency } from './idempotency.ts';
+import { registerStatusPage } from './status-page.ts';
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Extra route registrations from other capabilities (imports, analytics …), each in the /v1 scope. */
+  v1Plugins?: Array<(app: FastifyInstance, ctx: AppContext) => void>;
+  adminPlugins?: Array<(app: FastifyInstance, ctx: AppContext) => void>;
+}
+
+/** Builds the HTTP app without listening (tests use `app.inject()`; `serve` calls listen). */
+export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 20 * 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .status(404)
+      .send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url}`, details: [] } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Comeback API',
+        version: ctx.version,
+        description:
+          'Store data in, retention decisions out. Authenticate with `Authorization: Bearer <api key>`; ' +
+          'every POST accepts an `Idempotency-Key` header. Errors: `{ error: { code, message, details: [{ path, message }] } }`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/health',
+    { schema: { tags: ['System'], summary: 'Liveness: 200 once migrations ran', security: [] } },
+    async () => {
+      await ctx.db.query('select 1');
+      return { status: 'ok' };
+    },
+  );
+  registerStatusPage(app, ctx);
+
+  await app.register(async (v1) => {
+    requireApiKey(v1, ctx);
+    idempotency(v1, ctx);
+    v1.get(
+      '/v1/store',
+      { schema: { tags: ['Store'], summary: 'The store this API key belongs to' } },
+      async (req) => {
+        const res = await ctx.db.query(
+          'select id, slug, name, currency, timezone, created_at from stores where id = $1',
+          [req.storeId],
+        );
+        return res.rows[0];
+      },
+    );
+    registerCustomerRoutes(v1, ctx);
+    registerOrderRoutes(v1, ctx);
+    for (const plugin of options.v1Plugins ?? []) plugin(v1, ctx);
+  });
+  await app.register(async (admin) => {
+    requireAdminToken(admin, ctx);
+    registerAdminRoutes(admin, ctx);
+    for (const plugin of options.adminPlugins ?? []) plugin(admin, ctx);
+  });
+  return app;
+}

@@ -1,0 +1,75 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ComebackError, type ErrorCode, type ErrorDetail } from '../kernel/errors.ts';
+
+/** HTTP status of each error code; docs/errors.md documents them (a test keeps them in step). */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  MALFORMED_JSON: 400,
+  VALIDATION_FAILED: 422,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  STORE_EXISTS: 409,
+  DATA_DIR_LOCKED: 409,
+  IMPORT_FAILED: 422,
+  INTERNAL: 500,
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details: ErrorDetail[] };
+}
+
+export function errorBody(code: ErrorCode, message: string, details: ErrorDetail[] = []): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+/** `/lines/0/quantity` → `lines[0].quantity`, the JSON path clients see. */
+export function jsonPath(instancePath: string, root = ''): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  let out = root;
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
+  return out || '(root)';
+}
+
+/** Maps every error to the one JSON shape; bad input never becomes a 500. */
+export function handleError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof ComebackError) {
+    reply.status(ERROR_STATUS[err.code]).send(errorBody(err.code, err.message, err.details));
+    return;
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? 'body';
+    const details = err.validation.map((v) => ({
+      path: jsonPath(v.instancePath, where === 'body' ? '' : where),
+      message: v.message ?? 'invalid',
+    }));
+    reply.status(422).send(errorBody('VALIDATION_FAILED', `The request ${where} is invalid`, details));
+    return;
+  }
+  const status = err.statusCode ?? 500;
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    reply.status(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', err.message));
+    return;
+  }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE', err.message));
+    return;
+  }
+  if (status === 400 && (err instanceof SyntaxError || err.code?.startsWith('FST_ERR_CTP'))) {
+    reply.status(400).send(errorBody('MALFORMED_JSON', `The body is not valid JSON: ${err.message}`));
+    return;
+  }
+  if (status >= 400 && status < 500) {
+    const code: ErrorCode =
+      status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : 'VALIDATION_FAILED';
+    reply.status(status === 400 ? 400 : status).send(errorBody(code, err.message));
+    return;
+  }
+  req.log.error({ err }, 'unexpected error');
+  reply.status(500).send(errorBody('INTERNAL', 'Something went wrong on our side; it has been logged'));
+}

@@ -1,0 +1,127 @@
+import { appendConsents, findCustomer, type UpsertResult, upsertCustomers } from '../customers/repository.ts';
+import type { ConsentInput, CustomerInput } from '../customers/schemas.ts';
+import { withInsertRetry } from '../db/bulk.ts';
+import type { Db } from '../db/client.ts';
+import { ComebackError } from '../kernel/errors.ts';
+import type { IdGenerator } from '../kernel/ids.ts';
+import type { Clock } from '../kernel/time.ts';
+import { insertEvents, upsertCarts, upsertOrders, upsertProducts, upsertRefunds } from './repository.ts';
+import type { CartInput, EventInput, OrderInput, ProductInput, RefundInput } from './schemas.ts';
+
+export interface IngestContext {
+  db: Db;
+  ids: IdGenerator;
+  clock: Clock;
+}
+
+/** A consent sent on its own: for a customer by our id or external id. */
+export interface ConsentRecord extends ConsentInput {
+  customer_id?: string | null;
+  customer_external_id?: string | null;
+}
+
+export interface IngestInputs {
+  customers: CustomerInput;
+  products: ProductInput;
+  orders: OrderInput;
+  refunds: RefundInput;
+  carts: CartInput;
+  events: EventInput;
+  consents: ConsentRecord;
+}
+export type IngestKind = keyof IngestInputs;
+
+export interface IngestOutcome {
+  /** One per input, in input order (inputs sharing an external id share the outcome). */
+  results: Array<{
+    id: string | null;
+    external_id: string | null;
+    status: 'created' | 'updated' | 'unchanged';
+  }>;
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+function byExternalId(
+  inputs: ReadonlyArray<{ external_id: string }>,
+  map: Map<string, UpsertResult>,
+): IngestOutcome['results'] {
+  return inputs.map((i) => map.get(i.external_id)!);
+}
+
+/**
+ * Writes a batch of one kind atomically (all or nothing), retrying when a concurrent writer won an
+ * insert race. The one ingestion path for the REST API, file imports and the demo store.
+ */
+export async function ingest<K extends IngestKind>(
+  ctx: IngestContext,
+  storeId: string,
+  kind: K,
+  inputs: ReadonlyArray<IngestInputs[K]>,
+): Promise<IngestOutcome> {
+  const now = ctx.clock();
+  const results = await withInsertRetry(() =>
+    ctx.db.tx(async (q): Promise<IngestOutcome['results']> => {
+      switch (kind) {
+        case 'customers': {
+          const list = inputs as readonly CustomerInput[];
+          return byExternalId(list, await upsertCustomers(q, ctx.ids, storeId, list, now));
+        }
+        case 'products': {
+          const list = inputs as readonly ProductInput[];
+          return byExternalId(list, await upsertProducts(q, ctx.ids, storeId, list));
+        }
+        case 'orders': {
+          const list = inputs as readonly OrderInput[];
+          return byExternalId(list, await upsertOrders(q, ctx.ids, storeId, list, now));
+        }
+        case 'refunds': {
+          const list = inputs as readonly RefundInput[];
+          return byExternalId(list, await upsertRefunds(q, ctx.ids, storeId, list, now));
+        }
+        case 'carts': {
+          const list = inputs as readonly CartInput[];
+          return byExternalId(list, await upsertCarts(q, ctx.ids, storeId, list, now));
+        }
+        case 'events':
+          return insertEvents(q, ctx.ids, storeId, inputs as readonly EventInput[], now);
+        case 'consents': {
+          const list = inputs as readonly ConsentRecord[];
+          const items = [];
+          for (const [i, c] of list.entries()) {
+            const ref = c.customer_id ?? c.customer_external_id;
+            const customer = ref ? await findCustomer(q, storeId, ref) : null;
+            if (!customer) {
+              throw new ComebackError('VALIDATION_FAILED', `Consent ${i} names no existing customer`, [
+                {
+                  path: list.length > 1 ? `data[${i}].customer_id` : 'customer_id',
+                  message: `no customer ${ref ?? '(none)'}`,
+                },
+              ]);
+            }
+            const { customer_id: _a, customer_external_id: _b, ...consent } = c;
+            items.push({ customerId: customer.id, consent, externalId: customer.external_id });
+          }
+          const changed = await appendConsents(q, ctx.ids, storeId, items, now);
+          return items.map((it) => ({
+            id: it.customerId,
+            external_id: it.externalId,
+            status: changed.has(it.customerId) ? ('created' as const) : ('unchanged' as const),
+          }));
+        }
+        default:
+          throw new Error(`unknown kind ${String(kind)}`);
+      }
+    }),
+  );
+  const counts = { created: 0, updated: 0, unchanged: 0 };
+  const seen = new Set<string>();
+  for (const r of results) {
+    const k = r.id ?? `${Math.random()}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    counts[r.status] += 1;
+  }
+  return { results, ...counts };
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../src/db/client.ts';
+import { buildApp } from '../src/http/app.ts';
+import { createIdGenerator } from '../src/kernel/ids.ts';
+import { systemClock } from '../src/kernel/time.ts';
+import { createApiKey, createStore } from '../src/stores/repository.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  /** Sends a request as the given store's API key. */
+  call(method: string, url: string, body?: unknown, opts?: { key?: string; headers?: Record<string, string>; raw?: string }): Promise<{
+    status: number;
+    body: any;
+    headers: Record<string, unknown>;
+  }>;
+}
+
+export async function testApp(db: Db, adminToken = 'test-admin-token'): Promise<TestApp> {
+  const app = await buildApp({ db, ids: createIdGenerator(), clock: systemClock, version: 'test', adminToken });
+  await app.ready();
+  return {
+    app,
+    async call(method, url, body, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+      if (body !== undefined || opts.raw !== undefined) headers['content-type'] ??= 'application/json';
+      const res = await app.inject({
+        method: method as 'GET',
+        url,
+        headers,
+        payload: opts.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      });
+      let parsed: unknown = res.body;
+      try {
+        parsed = JSON.parse(res.body);
+      } catch {}
+      return { status: res.statusCode, body: parsed, headers: res.headers };
+    },
+  };
+}
+
+/** Creates a store with an API key; returns the key's secret. */
+export async function storeWithKey(db: Db, slug: string): Promise<{ storeId: string; key: string }> {
+  const ids = createIdGenerator();
+  const store = await createStore(db, ids, { slug });
+  const { secret } = await createApiKey(db, ids, store.id);
+  return { storeId: store.id, key: secret };
+}
