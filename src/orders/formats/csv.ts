@@ -424,7 +424,12 @@ export function validate<S extends z.ZodType>(
     rejections: result.error.issues.map((issue) => {
       const { line, column } = locate(issue.path);
       const empty = issue.code === 'invalid_type' && (issue.input === null || issue.input === undefined);
-      const message = empty ? 'is empty but required' : issue.message;
+      const tooMany = issue.code === 'too_big' && Array.isArray(issue.input);
+      const message = empty
+        ? 'is empty but required'
+        : tooMany
+          ? `has ${(issue.input as unknown[]).length} entries; at most ${issue.maximum} are allowed`
+          : issue.message;
       const where = issue.path.filter((p) => typeof p !== 'number').join('.');
       return { line, column, reason: column ? message : `${where}: ${message}`, raw: raw(line), path: where };
     }),

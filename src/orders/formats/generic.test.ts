@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collectFixture } from '../../../test/fixtures/import/read-fixture.ts';
 import { openCsv } from './csv.ts';
 import { parseGenericOrders } from './generic.ts';
+import { parseOrderFile } from './parse-order-file.ts';
 
 const en = { decimalComma: false, defaultCurrency: 'EUR' };
 const de = { decimalComma: true, defaultCurrency: 'EUR' };
@@ -176,6 +177,31 @@ describe('generic orders (BOM, CRLF, quoted newline, guest, bad date, bad quanti
         reason: '"12.50" does not fit the locale de (1.234,50); is --locale right?',
       },
     ]);
+  });
+
+  it('rejects an order of more than 1,000 lines whole, and imports the next one', async () => {
+    async function* body() {
+      yield 'order_id,placed_at,sku,quantity,unit_price\n';
+      for (let i = 0; i < 1001; i++) yield `A,2024-01-01,S${i},1,1.00\n`;
+      yield 'B,2024-01-01,X,1,1.00\n';
+    }
+    const records = [];
+    const rejects = [];
+    for await (const b of parseOrderFile(body(), 'generic', en)) {
+      records.push(...b.records);
+      rejects.push(...b.rejects);
+    }
+    expect(records.map((r) => r.value.external_id)).toEqual(['B']);
+    expect(rejects.length).toBe(1001);
+    expect(rejects[0]).toMatchObject({
+      line: 2,
+      column: null,
+      reason: 'lines: has 1001 entries; at most 1000 are allowed',
+    });
+    expect(rejects[1]).toMatchObject({
+      line: 3,
+      reason: 'order A not imported because of the error on line 2',
+    });
   });
 
   it('fails before reading rows when a required column is missing, and suggests the format it looks like', async () => {

@@ -34,8 +34,11 @@ import {
 
 /** Orders a file may interleave (rows of one order may be up to this many orders apart). */
 export const ORDER_WINDOW = 64;
-/** Rows one order may have in a file; the schema allows 1,000 lines. */
-export const MAX_ORDER_ROWS = 1000;
+/**
+ * Rows of one order kept in memory. The schema allows 1,000 lines and rejects a longer order whole;
+ * rows beyond this cap are rejected without being kept, so a runaway order id cannot fill memory.
+ */
+export const MAX_ORDER_ROWS = 2000;
 
 /** Generic orders file: one row per order line. Each key lists the column names accepted for it. */
 export const GENERIC_ORDER_COLUMNS = {
