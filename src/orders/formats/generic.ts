@@ -22,7 +22,7 @@ import {
 } from './csv.ts';
 import type { ParseOptions, RowRejection } from './types.ts';
 import {
-  type Parsed,
+  nonNegative,
   parseBoolean,
   parseCalendarDate,
   parseInstant,
@@ -95,11 +95,6 @@ export const GENERIC_PRODUCT_COLUMNS = {
   replenishment_interval_days: ['replenishment_interval_days', 'replenishment_days'],
   updated_at: ['updated_at'],
 } as const;
-
-/** Parse-function helpers: amounts and counts that must not be negative. */
-export function nonNegative(parsed: Parsed<number>, text: string): Parsed<number> {
-  return parsed.ok && parsed.value < 0 ? { ok: false, reason: `"${text}" is negative` } : parsed;
-}
 
 const money = (currency: string, options: ParseOptions) => (t: string) =>
   nonNegative(parseMoney(t, currency, options.decimalComma), t);

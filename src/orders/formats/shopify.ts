@@ -18,9 +18,10 @@ import {
   rejectGroup,
   requireColumns,
 } from './csv.ts';
-import { MAX_ORDER_ROWS, nonNegative, ORDER_WINDOW } from './generic.ts';
+import { MAX_ORDER_ROWS, ORDER_WINDOW } from './generic.ts';
 import type { ParseOptions, RowRejection } from './types.ts';
 import {
+  nonNegative,
   type OrderStatus,
   type Parsed,
   parseBoolean,

@@ -47,6 +47,11 @@ export function parseMoney(text: string, currency: string, decimalComma: boolean
   return minor === null ? fail(`"${text}" is not an amount`) : ok(minor);
 }
 
+/** `parsed`, or a failure when its value is negative (amounts and counts that cannot be). */
+export function nonNegative(parsed: Parsed<number>, text: string): Parsed<number> {
+  return parsed.ok && parsed.value < 0 ? { ok: false, reason: `"${text}" is negative` } : parsed;
+}
+
 /** A whole number ("3", "3.0", "1,000" with en); may be negative. */
 export function parseWholeNumber(text: string, decimalComma: boolean): Parsed<number> {
   if (/^-?\d{1,15}$/.test(text)) return ok(Number(text));
