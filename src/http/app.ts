@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerCustomerRoutes } from '../customers/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
@@ -12,7 +12,8 @@ import { idempotency } from './idempotency.ts';
 import { registerStatusPage } from './status-page.ts';
 
 export interface BuildOptions {
-  logger?: FastifyServerOptions['logger'];
+  /** The process's pino logger; none in tests. */
+  logger?: FastifyBaseLogger;
   /** Extra route registrations from other capabilities (imports, analytics …), each in the /v1 scope. */
   v1Plugins?: Array<(app: FastifyInstance, ctx: AppContext) => void>;
   adminPlugins?: Array<(app: FastifyInstance, ctx: AppContext) => void>;
@@ -21,7 +22,7 @@ export interface BuildOptions {
 /** Builds the HTTP app without listening (tests use `app.inject()`; `serve` calls listen). */
 export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 20 * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
   });

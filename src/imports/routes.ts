@@ -1,0 +1,170 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../http/context.ts';
+import { ComebackError } from '../kernel/errors.ts';
+import { FILE_FORMATS, IMPORT_KINDS } from '../orders/formats/types.ts';
+import { getStoreBySlug } from '../stores/repository.ts';
+import { parseOptionsFor, runImport } from './run-import.ts';
+import { databaseSink } from './sink.ts';
+
+const ImportQuery = z.object({
+  kind: z.enum(IMPORT_KINDS),
+  format: z.enum(FILE_FORMATS).default('generic'),
+  dry_run: z.enum(['true', 'false', '1', '0']).optional(),
+  locale: z.enum(['en', 'de']).default('en'),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/)
+    .optional(),
+  file_name: z.string().max(500).optional(),
+});
+
+/** CSV bodies arrive as a stream and are parsed while they upload: memory stays bounded. */
+function acceptCsvBodies(app: FastifyInstance): void {
+  for (const type of ['text/csv', 'text/plain', 'application/octet-stream', 'text/tab-separated-values']) {
+    if (!app.hasContentTypeParser(type))
+      app.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
+  }
+}
+
+async function handleImport(
+  ctx: AppContext,
+  storeId: string,
+  currency: string,
+  query: z.infer<typeof ImportQuery>,
+  rejectsPath: string | null,
+  req: FastifyRequest,
+  reply: FastifyReply,
+) {
+  if (!(req.body instanceof Readable)) {
+    throw new ComebackError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the file as the request body with Content-Type: text/csv',
+    );
+  }
+  const dryRun = query.dry_run === 'true' || query.dry_run === '1';
+  const runId = ctx.ids('importRun');
+  await ctx.db.query(
+    `insert into import_runs (store_id, id, kind, format, file_name, status, dry_run) values ($1, $2, $3, $4, $5, 'running', $6)`,
+    [storeId, runId, query.kind, query.format, query.file_name ?? null, dryRun],
+  );
+  const stream = (req.headers.accept ?? '').includes('application/x-ndjson');
+  if (stream) {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  }
+  const send = (o: unknown) => stream && reply.raw.write(`${JSON.stringify(o)}\n`);
+  let lastSent = 0;
+  try {
+    const report = await runImport({
+      input: req.body,
+      kind: query.kind,
+      format: query.format,
+      parseOptions: parseOptionsFor(query.locale, query.currency ?? currency),
+      sink: databaseSink(ctx, storeId),
+      dryRun,
+      rejectsPath,
+      totalBytes: Number(req.headers['content-length']) || null,
+      onProgress: (p) => {
+        const t = Date.now();
+        if (t - lastSent > 200) {
+          lastSent = t;
+          send({ type: 'progress', ...p });
+        }
+      },
+    });
+    await ctx.db.query(
+      `update import_runs set status = 'done', report = $3::jsonb, finished_at = now() where store_id = $1 and id = $2`,
+      [storeId, runId, JSON.stringify({ ...report, rejections: report.rejections.slice(0, 20) })],
+    );
+    const body = { id: runId, ...report };
+    if (stream) {
+      send({ type: 'report', report: body });
+      reply.raw.end();
+      return;
+    }
+    return body;
+  } catch (err) {
+    await ctx.db
+      .query(
+        `update import_runs set status = 'failed', error = $3, finished_at = now() where store_id = $1 and id = $2`,
+        [storeId, runId, (err as Error).message],
+      )
+      .catch(() => {});
+    if (stream) {
+      const code = err instanceof ComebackError ? err.code : 'IMPORT_FAILED';
+      send({ type: 'error', error: { code, message: (err as Error).message, details: [] } });
+      reply.raw.end();
+      return;
+    }
+    throw err;
+  }
+}
+
+/**
+ * `POST /v1/imports?kind=orders&format=shopify` with the CSV as the body: the same import as the CLI.
+ * With `Accept: application/x-ndjson` progress lines stream while it runs, then the report.
+ * The admin variant (local CLI) names the store by slug and may write the rejects file to a path.
+ */
+export function registerImportRoutes(app: FastifyInstance, ctx: AppContext): void {
+  acceptCsvBodies(app);
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const admin = app.hasRoute({ method: 'GET', url: '/admin/v1/stores' });
+  if (admin) {
+    r.post(
+      '/admin/v1/stores/:slug/imports',
+      {
+        schema: {
+          hide: true,
+          params: z.object({ slug: z.string() }),
+          querystring: ImportQuery.extend({ rejects_path: z.string().optional() }),
+        },
+      },
+      async (req, reply) => {
+        const store = await getStoreBySlug(ctx.db, req.params.slug);
+        return handleImport(
+          ctx,
+          store.id,
+          store.currency,
+          req.query,
+          req.query.rejects_path ?? null,
+          req,
+          reply,
+        );
+      },
+    );
+    return;
+  }
+  r.post(
+    '/v1/imports',
+    {
+      schema: {
+        tags: ['Imports'],
+        summary: 'Import a CSV file (orders, customers or products) sent as the body',
+        description:
+          'Formats: generic, shopify, online-retail, cdnow (see docs/import.md). Returns the report: rows read, created, updated, unchanged, rejected with line, column and reason.',
+        querystring: ImportQuery,
+      },
+    },
+    async (req, reply) => {
+      const store = await ctx.db.query<{ currency: string }>('select currency from stores where id = $1', [
+        req.storeId,
+      ]);
+      return handleImport(ctx, req.storeId!, store.rows[0].currency, req.query, null, req, reply);
+    },
+  );
+  r.get(
+    '/v1/imports',
+    { schema: { tags: ['Imports'], summary: 'Recent imports and their reports' } },
+    async (req) => {
+      const res = await ctx.db.query(
+        `select id, kind, format, file_name, status, dry_run, report, error, started_at, finished_at from import_runs
+       where store_id = $1 order by id desc limit 50`,
+        [req.storeId],
+      );
+      return { data: res.rows };
+    },
+  );
+}
