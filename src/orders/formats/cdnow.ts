@@ -42,6 +42,8 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   return era * 146097 + doe - 719468;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** The day number of a YYYYMMDD integer, or null when it is not a real date. */
 export function cdnowDay(yyyymmdd: number): number | null {
   const year = Math.floor(yyyymmdd / 10000);
@@ -49,15 +51,15 @@ export function cdnowDay(yyyymmdd: number): number | null {
   const day = yyyymmdd % 100;
   if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1) return null;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   return day > days ? null : daysFromCivil(year, month, day);
 }
 
 /** Grows typed arrays by doubling. */
 class Growable {
-  customer = new Int32Array(1024);
-  time = new Float64Array(1024);
-  amount = new Float64Array(1024);
+  customer: Int32Array;
+  time: Float64Array;
+  amount: Float64Array;
   length = 0;
 
   constructor(expected: number) {
@@ -87,18 +89,64 @@ class Growable {
   }
 }
 
+/** Bytes [s, e) as a string (ids are short; cheaper than a TextDecoder call each). */
+function latin1(buf: Uint8Array, s: number, e: number): string {
+  let out = '';
+  for (let k = s; k < e; k++) out += String.fromCharCode(buf[k]);
+  return out;
+}
+
+/** Why a row's fields cannot be used (the slow path, for rejected rows and the streaming reader). */
+function fieldProblem(
+  fields: string[],
+  columns: number,
+  currency: string,
+  decimalComma: boolean,
+): { column: string | null; reason: string } | null {
+  if (fields.length !== columns) {
+    return {
+      column: null,
+      reason: `expected ${columns} whitespace-separated columns, found ${fields.length}`,
+    };
+  }
+  const off = columns - 4;
+  const dateText = fields[1 + off];
+  if (!/^\d{8}$/.test(dateText) || cdnowDay(Number(dateText)) === null) {
+    return { column: 'date', reason: `"${dateText}" is not a date in YYYYMMDD form` };
+  }
+  const cdsText = fields[2 + off];
+  if (!/^\d+$/.test(cdsText))
+    return { column: 'number_of_cds', reason: `"${cdsText}" is not a whole number` };
+  const amountText = fields[3 + off];
+  if (amountCents(amountText, currency, decimalComma) === null) {
+    return { column: 'dollar_value', reason: `"${amountText}" is not an amount` };
+  }
+  return null;
+}
+
+/** A dollar_value field as minor units, or null when it is not a plain decimal number. */
+function amountCents(text: string, currency: string, decimalComma: boolean): number | null {
+  const plain = decimalComma ? text.replace(',', '.') : text;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(plain)) return null;
+  return toMinorUnits(plain, currency, false);
+}
+
+const isBlank = (b: number) => b === SPACE || b === TAB;
+
 /**
- * Reads a whole CDNOW file into transaction columns by scanning its bytes: customer ids map to
- * dense indexes (digit-only ids through a numeric key that keeps leading zeros apart, others
- * through their text), dates and dollar amounts are parsed in place. Amounts become minor units
- * of `options.defaultCurrency` (half away from zero beyond its digits; `decimalComma` reads
- * "11,77"). Rows that do not parse are rejected with line, column and reason; the 4- or 5-column
- * layout is taken from the first data row.
+ * Reads a whole CDNOW file into transaction columns in one pass over its bytes: no per-row
+ * strings or objects. Customer ids map to dense indexes (digit-only ids through a numeric key
+ * that keeps leading zeros apart, others through their text; a run of rows of one customer
+ * skips the lookup); dates and dollar amounts are parsed in place, amounts into minor units of
+ * `options.defaultCurrency` (half away from zero beyond its digits; `decimalComma` reads
+ * "11,77"). The 4- or 5-column layout is taken from the first data row. Rows that do not parse
+ * are rejected with line, column and reason (the first 10,000 kept).
  * @example parseCdnowTransactions(readFileSync('CDNOW_master.txt'), { decimalComma: false, defaultCurrency: 'USD' })
  */
 export function parseCdnowTransactions(buffer: Uint8Array, options: CdnowOptions): TransactionColumns {
   const currency = options.defaultCurrency.toUpperCase();
   const digits = minorDigits(currency);
+  const scale = 10 ** digits;
   const decimalSep = options.decimalComma ? 0x2c : 0x2e;
   const useSample = options.idColumn === 'sample';
   const out = new Growable(Math.ceil(buffer.length / 24));
@@ -112,138 +160,123 @@ export function parseCdnowTransactions(buffer: Uint8Array, options: CdnowOptions
   let rowsRead = 0;
   let line = 0;
   let pos = 0;
-  // field boundaries of the current row
-  const fs = new Int32Array(8);
-  const fe = new Int32Array(8);
   let lastIdKey = -1;
   let lastIdIndex = -1;
   let lastDate = -1;
   let lastDay = 0;
-  const reject = (lineStart: number, lineEnd: number, column: string | null, reason: string) => {
-    if (rejects.length < MAX_REJECTS) {
-      rejects.push({
-        line,
-        column,
-        reason,
-        raw: decoder.decode(buffer.subarray(lineStart, lineEnd)).trim().split(/\s+/),
-      });
-    }
-  };
   while (pos < n) {
     line++;
     const lineStart = pos;
-    let lineEnd = pos;
-    while (lineEnd < n && buffer[lineEnd] !== LF) lineEnd++;
-    pos = lineEnd + 1;
-    let end = lineEnd;
+    let eol = buffer.indexOf(LF, pos);
+    if (eol < 0) eol = n;
+    pos = eol + 1;
+    let end = eol;
     if (end > lineStart && buffer[end - 1] === CR) end--;
-    // split on spaces and tabs
-    let count = 0;
     let i = lineStart;
-    while (i < end) {
-      while (i < end && (buffer[i] === SPACE || buffer[i] === TAB)) i++;
-      if (i >= end) break;
-      const s = i;
-      while (i < end && buffer[i] !== SPACE && buffer[i] !== TAB) i++;
-      if (count < 8) {
-        fs[count] = s;
-        fe[count] = i;
-      }
-      count++;
-    }
-    if (count === 0) continue; // blank line
+    while (i < end && isBlank(buffer[i])) i++;
+    if (i === end) continue; // blank line
     if (columns === 0) {
-      if (!isDigit(buffer[fs[0]])) continue; // the master file's header line
-      columns = count === 5 ? 5 : 4;
+      if (!isDigit(buffer[i])) continue; // the master file's header line
+      columns =
+        decoder
+          .decode(buffer.subarray(i, end))
+          .trim()
+          .split(/[ \t]+/).length === 5
+          ? 5
+          : 4;
     }
     rowsRead++;
-    if (count !== columns) {
-      reject(lineStart, end, null, `expected ${columns} whitespace-separated columns, found ${count}`);
-      continue;
+    let ok = true;
+    // customer id (the sample id instead when asked, in the 5-column layout)
+    let idStart = i;
+    let key = 0;
+    let numeric = true;
+    while (i < end && !isBlank(buffer[i])) {
+      const b = buffer[i];
+      if (isDigit(b)) key = key * 10 + (b - ZERO);
+      else numeric = false;
+      i++;
     }
-    const off = columns - 4;
+    let idEnd = i;
+    if (columns === 5) {
+      while (i < end && isBlank(buffer[i])) i++;
+      const s2 = i;
+      let key2 = 0;
+      let numeric2 = true;
+      while (i < end && !isBlank(buffer[i])) {
+        const b = buffer[i];
+        if (isDigit(b)) key2 = key2 * 10 + (b - ZERO);
+        else numeric2 = false;
+        i++;
+      }
+      if (i === s2) ok = false;
+      if (useSample) {
+        idStart = s2;
+        idEnd = i;
+        key = key2;
+        numeric = numeric2;
+      }
+    }
     // date YYYYMMDD
-    const ds = fs[1 + off];
-    const de = fe[1 + off];
+    while (i < end && isBlank(buffer[i])) i++;
+    const ds = i;
     let date = 0;
-    let dateOk = de - ds === 8;
-    for (let k = ds; k < de && dateOk; k++) {
-      const b = buffer[k];
-      if (isDigit(b)) date = date * 10 + (b - ZERO);
-      else dateOk = false;
-    }
+    while (i < end && isDigit(buffer[i])) date = date * 10 + (buffer[i++] - ZERO);
+    if (i - ds !== 8 || (i < end && !isBlank(buffer[i]))) ok = false;
+    // number of CDs: a whole number (checked, not stored)
+    while (i < end && isBlank(buffer[i])) i++;
+    const cs = i;
+    while (i < end && isDigit(buffer[i])) i++;
+    if (i === cs || (i < end && !isBlank(buffer[i]))) ok = false;
+    // dollar value → minor units
+    while (i < end && isBlank(buffer[i])) i++;
+    const as = i;
+    while (i < end && !isBlank(buffer[i])) i++;
+    const amount = ok ? parseAmount(buffer, as, i, digits, scale, decimalSep) : null;
+    while (i < end && isBlank(buffer[i])) i++;
     let day = lastDay;
-    if (dateOk && date !== lastDate) {
+    if (ok && amount !== null && i === end && date !== lastDate) {
       const d = cdnowDay(date);
-      if (d === null) dateOk = false;
+      if (d === null) ok = false;
       else {
         day = d;
         lastDay = d;
         lastDate = date;
       }
     }
-    if (!dateOk) {
-      reject(
-        lineStart,
-        end,
-        'date',
-        `"${decoder.decode(buffer.subarray(ds, de))}" is not a date in YYYYMMDD form`,
-      );
+    if (!ok || amount === null || i !== end) {
+      if (rejects.length < MAX_REJECTS) {
+        const fields = decoder
+          .decode(buffer.subarray(lineStart, end))
+          .trim()
+          .split(/[ \t]+/);
+        const problem = fieldProblem(fields, columns, currency, options.decimalComma) ?? {
+          column: null,
+          reason: 'not a CDNOW row',
+        };
+        rejects.push({ line, column: problem.column, reason: problem.reason, raw: fields });
+      }
       continue;
     }
-    // number of CDs: a non-negative integer (checked, not stored)
-    const cs = fs[2 + off];
-    const ce = fe[2 + off];
-    let cdsOk = ce > cs;
-    for (let k = cs; k < ce && cdsOk; k++) cdsOk = isDigit(buffer[k]);
-    if (!cdsOk) {
-      reject(
-        lineStart,
-        end,
-        'number_of_cds',
-        `"${decoder.decode(buffer.subarray(cs, ce))}" is not a whole number`,
-      );
-      continue;
-    }
-    // dollar value → minor units
-    const amount = parseAmount(buffer, fs[3 + off], fe[3 + off], digits, decimalSep);
-    if (amount === null) {
-      reject(
-        lineStart,
-        end,
-        'dollar_value',
-        `"${decoder.decode(buffer.subarray(fs[3 + off], fe[3 + off]))}" is not an amount`,
-      );
-      continue;
-    }
-    // customer id (registered only for rows that parse)
-    const idField = useSample && columns === 5 ? 1 : 0;
-    const is = fs[idField];
-    const ie = fe[idField];
-    let key = 0;
-    let numeric = ie - is <= 15;
-    for (let k = is; k < ie && numeric; k++) {
-      const b = buffer[k];
-      if (isDigit(b)) key = key * 10 + (b - ZERO);
-      else numeric = false;
-    }
+    // customer index (registered only for rows that parse)
     let customer: number;
-    if (numeric) {
-      key = key * 16 + (ie - is); // the length keeps "007" and "7" apart
-      if (key === lastIdKey) customer = lastIdIndex;
+    const idLength = idEnd - idStart;
+    if (numeric && idLength <= 15) {
+      const k = key * 16 + idLength; // the length keeps "007" and "7" apart
+      if (k === lastIdKey) customer = lastIdIndex;
       else {
-        let c = numericIds.get(key);
+        let c = numericIds.get(k);
         if (c === undefined) {
           c = customerIds.length;
-          numericIds.set(key, c);
-          customerIds.push(decoder.decode(buffer.subarray(is, ie)));
+          numericIds.set(k, c);
+          customerIds.push(latin1(buffer, idStart, idEnd));
         }
         customer = c;
-        lastIdKey = key;
+        lastIdKey = k;
         lastIdIndex = c;
       }
     } else {
-      const text = decoder.decode(buffer.subarray(is, ie));
+      const text = decoder.decode(buffer.subarray(idStart, idEnd));
       let c = textIds.get(text);
       if (c === undefined) {
         c = customerIds.length;
@@ -268,7 +301,14 @@ export function parseCdnowTransactions(buffer: Uint8Array, options: CdnowOptions
 }
 
 /** Parses [−]digits[.digits] into minor units, rounding half away from zero; null if malformed. */
-function parseAmount(buf: Uint8Array, s: number, e: number, digits: number, sep: number): number | null {
+function parseAmount(
+  buf: Uint8Array,
+  s: number,
+  e: number,
+  digits: number,
+  scale: number,
+  sep: number,
+): number | null {
   let i = s;
   let negative = false;
   if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) {
@@ -301,7 +341,7 @@ function parseAmount(buf: Uint8Array, s: number, e: number, digits: number, sep:
   }
   if (i !== e || !seen) return null;
   for (let k = Math.min(fracDigits, digits); k < digits; k++) frac *= 10;
-  const minor = whole * 10 ** digits + frac + (roundUp ? 1 : 0);
+  const minor = whole * scale + frac + (roundUp ? 1 : 0);
   if (!Number.isSafeInteger(minor)) return null;
   return negative ? -minor : minor;
 }
@@ -354,37 +394,20 @@ export async function* parseCdnowRecords(
       columns = fields.length === 5 ? 5 : 4;
     }
     rowsRead++;
-    const rejectRow = (column: string | null, reason: string) =>
-      rejects.push({ line, column, reason, raw: fields });
-    if (fields.length !== columns) {
-      rejectRow(null, `expected ${columns} whitespace-separated columns, found ${fields.length}`);
+    const problem = fieldProblem(fields, columns, currency, options.decimalComma);
+    if (problem) {
+      rejects.push({ line, column: problem.column, reason: problem.reason, raw: fields });
       return;
     }
     const off = columns - 4;
     const customerId = useSample && columns === 5 ? fields[1] : fields[0];
     const dateText = fields[1 + off];
-    const date = /^\d{8}$/.test(dateText) ? cdnowDay(Number(dateText)) : null;
-    if (date === null) {
-      rejectRow('date', `"${dateText}" is not a date in YYYYMMDD form`);
-      return;
-    }
     const cdsText = fields[2 + off];
-    if (!/^\d+$/.test(cdsText)) {
-      rejectRow('number_of_cds', `"${cdsText}" is not a whole number`);
-      return;
-    }
     const amountText = fields[3 + off];
-    const cents = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(
-      options.decimalComma ? amountText.replace(',', '.') : amountText,
-    )
-      ? toMinorUnits(amountText, currency, options.decimalComma)
-      : null;
-    if (cents === null) {
-      rejectRow('dollar_value', `"${amountText}" is not an amount`);
-      return;
-    }
+    const cents = amountCents(amountText, currency, options.decimalComma) ?? 0;
     if (cents < 0) {
-      rejectRow('dollar_value', `"${amountText}" is negative; CDNOW rows are purchases`);
+      const reason = `"${amountText}" is negative; CDNOW rows are purchases`;
+      rejects.push({ line, column: 'dollar_value', reason, raw: fields });
       return;
     }
     const key = `${customerId} ${dateText}`;
