@@ -105,7 +105,10 @@ export function registerCustomerRoutes(app: FastifyInstance, ctx: AppContext): v
     },
     async (req, reply) => {
       const s = storeOf(req);
-      const out = await ingest(ctx, s, 'consents', [{ ...req.body, customer_id: req.params.id }]);
+      // The customer is the addressed resource here: unknown is a 404, not an invalid field.
+      const c = await findCustomer(ctx.db, s, req.params.id);
+      if (!c) throw notFound('Customer', req.params.id);
+      const out = await ingest(ctx, s, 'consents', [{ ...req.body, customer_id: c.id }]);
       reply.status(out.created ? 201 : 200);
       return { current: await currentConsents(ctx.db, s, out.results[0].id!), status: out.results[0].status };
     },
