@@ -27,10 +27,15 @@ export interface FitOptions {
   maxIterations?: number;
 }
 
+/** How far (in log units) a parameter may move from its start: a factor of e^15 ≈ 3.3 million. */
+const MAX_LOG_DISTANCE = 15;
+
 /**
  * Maximises a log-likelihood over positive parameters by minimising the penalised mean negative
  * log-likelihood in log-parameter space, θ = exp(φ): L-BFGS with the model's analytic gradient,
- * falling back to Nelder–Mead when L-BFGS does not converge to a finite point. Standard errors
+ * falling back to a short Nelder–Mead run when L-BFGS does not converge. Parameters are kept within
+ * a factor e^15 of the start (a model whose MLE runs off to infinity reports converged: false).
+ * Standard errors
  * come from the inverse Hessian of the total negative log-likelihood in φ, scaled by θ (delta
  * method).
  *
@@ -50,7 +55,12 @@ export function fitLogParameters<P extends Record<string, number>>(
   const theta = new Float64Array(k);
   const gradTheta = new Float64Array(k);
   const weight = 1 / Math.max(1, customers);
+  const start = initial.map((v, i) => Math.log(options.initial?.[names[i]] ?? v));
   const objective: Objective = (phi, grad) => {
+    // stay within e^±15 of the start: degenerate data sends the MLE to infinity, where the
+    // special functions get slow and the answer means nothing anyway
+    for (let i = 0; i < k; i++)
+      if (!(Math.abs(phi[i] - start[i]) <= MAX_LOG_DISTANCE)) return Number.POSITIVE_INFINITY;
     let pen = 0;
     for (let i = 0; i < k; i++) {
       theta[i] = Math.exp(phi[i]);
@@ -60,20 +70,22 @@ export function fitLogParameters<P extends Record<string, number>>(
     for (let i = 0; i < k; i++) grad[i] = (gradTheta[i] * weight + 2 * penalty * theta[i]) * theta[i];
     return value;
   };
-  const start = initial.map((v, i) => Math.log(options.initial?.[names[i]] ?? v));
   let best: MinimizeResult = minimizeLbfgs(objective, start, {
     maxIterations: options.maxIterations ?? 1000,
-    gradientTolerance: 1e-10,
+    // on the mean −LL; 1e-9 pins the flattest CDNOW direction (log b) to ~1e-7
+    gradientTolerance: 1e-9,
+    functionTolerance: 1e-14,
   });
   let method: 'lbfgs' | 'nelder-mead' = 'lbfgs';
   if (!best.converged || !Number.isFinite(best.value)) {
     const g = new Float64Array(k);
     const nm = minimizeNelderMead((phi) => objective(phi, g), Number.isFinite(best.value) ? best.x : start, {
       tolerance: 1e-14,
+      maxEvaluations: 300 * k,
     });
     if (!(nm.value >= best.value)) {
       // polish with L-BFGS from the simplex's best point
-      const polished = minimizeLbfgs(objective, nm.x, { gradientTolerance: 1e-10 });
+      const polished = minimizeLbfgs(objective, nm.x, { gradientTolerance: 1e-9, functionTolerance: 1e-14 });
       best =
         polished.value <= nm.value
           ? polished

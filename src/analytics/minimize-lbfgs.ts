@@ -99,8 +99,9 @@ export function minimizeLbfgs(
     const search = wolfeSearch(f, x, fx, d, slope, initialStep, xNew, gNew);
     evaluations += search.evaluations;
     if (search.step === 0) {
+      // at the noise floor of f: no step lowers it measurably
       message = 'line search could not make progress';
-      converged = maxAbs(g) <= gtol * 1e3;
+      converged = maxAbs(g) <= Math.max(gtol * 1e3, 1e-6);
       break;
     }
     const s = new Float64Array(n);
@@ -195,7 +196,9 @@ function wolfeSearch(
   }
 
   function zoom(lo: number, fLo: number, sLo: number, hi: number, fHi: number, sHi: number): SearchResult {
-    for (let j = 0; j < 50; j++) {
+    for (let j = 0; j < 20; j++) {
+      // both ends equal to rounding: f cannot tell them apart, stop
+      if (Math.abs(fHi - fLo) <= 1e-15 * Math.abs(f0) && j > 0) break;
       let trial = cubicMinimizer(lo, fLo, sLo, hi, fHi, sHi);
       const width = Math.abs(hi - lo);
       const left = Math.min(lo, hi);
