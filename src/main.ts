@@ -33,19 +33,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const log = pino({ level: config.logLevel });
   const opened = await openDatabase(config, 'comeback serve');
   const adminToken = randomBytes(24).toString('base64url');
-  const ctx: AppContext = {
-    db: opened.db,
-    ids: createIdGenerator(),
-    clock: systemClock,
-    adminToken,
-    version: VERSION,
-  };
+  const base = { db: opened.db, ids: createIdGenerator(), clock: systemClock };
+  const worker = await startWorker(base, log);
+  const ctx: AppContext = { ...base, adminToken, version: VERSION, jobs: worker };
   const app = await buildApp(ctx, {
     logger: log,
     v1Plugins: [registerImportRoutes],
     adminPlugins: [registerImportRoutes, registerDemoAdminRoute],
   });
-  const worker = await startWorker(ctx, log);
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
   opened.lock?.update({ url: address, adminToken });
@@ -56,6 +51,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     loadDemoStore(ctx, { customers: config.demoCustomers, seed: 42, now: new Date() })
       .then((r) => {
         log.info({ counts: r.counts }, 'demo store loaded');
+        void worker.recomputeScores(r.storeId, 'demo loaded');
         printBanner(url, r.apiKey ?? null, true);
       })
       .catch((err) => log.error({ err }, 'loading the demo store failed'));

@@ -270,20 +270,49 @@ export interface CustomerListFilter {
   external_id?: string;
   tag?: string;
   account_manager?: string;
+  /** Score filters (from the latest analytics run). */
+  segment?: string;
+  stage?: string;
+  sleeping?: boolean;
+  p_alive_min?: number;
+  p_alive_max?: number;
+  clv_min_minor?: number;
+  /** Only customers whose current consent on this channel is granted. */
+  consent?: 'email' | 'sms' | 'phone';
 }
 
+const LIST_COLUMNS = PUBLIC_COLUMNS.split(',')
+  .map((c) => `c.${c.trim()}`)
+  .join(', ');
+
+/** Lists customers with their latest scores, filterable by profile, consent and score. */
 export async function listCustomers(q: Queryable, storeId: string, f: CustomerListFilter) {
   const w = new SqlFilter([storeId]);
-  w.clauses.push('store_id = $1');
-  if (f.updated_since) w.add('updated_at >= ?::timestamptz', f.updated_since);
-  if (f.email) w.add('email = ?', f.email.trim().toLowerCase());
-  if (f.external_id) w.add('external_id = ?', f.external_id);
-  if (f.tag) w.add('? = any(tags)', f.tag);
-  if (f.account_manager) w.add('account_manager = ?', f.account_manager);
-  w.addCursor(f.cursor);
+  w.clauses.push('c.store_id = $1');
+  if (f.updated_since) w.add('c.updated_at >= ?::timestamptz', f.updated_since);
+  if (f.email) w.add('c.email = ?', f.email.trim().toLowerCase());
+  if (f.external_id) w.add('c.external_id = ?', f.external_id);
+  if (f.tag) w.add('? = any(c.tags)', f.tag);
+  if (f.account_manager) w.add('c.account_manager = ?', f.account_manager);
+  if (f.segment) w.add('s.rfm_segment = ?', f.segment);
+  if (f.stage) w.add('s.lifecycle_stage = ?', f.stage);
+  if (f.sleeping !== undefined) w.add('s.sleeping = ?', f.sleeping);
+  if (f.p_alive_min !== undefined) w.add('s.p_alive >= ?', f.p_alive_min);
+  if (f.p_alive_max !== undefined) w.add('s.p_alive <= ?', f.p_alive_max);
+  if (f.clv_min_minor !== undefined) w.add('s.predicted_clv_minor >= ?', f.clv_min_minor);
+  if (f.consent) {
+    w.add(
+      `exists (select 1 from current_consents k where k.store_id = c.store_id and k.customer_id = c.id
+         and k.channel = ? and k.status = 'granted')`,
+      f.consent,
+    );
+  }
+  w.addCursor(f.cursor, 'c');
   const res = await q.query<Customer & { cursor_ts: string }>(
-    `select ${PUBLIC_COLUMNS}, updated_at::text as cursor_ts from customers ${w.where()}
-     order by updated_at, id limit ${w.next()}`,
+    `select ${LIST_COLUMNS}, s.rfm_segment, s.lifecycle_stage, s.sleeping, s.p_alive, s.expected_purchases,
+       s.predicted_clv_minor, s.orders_count, s.last_order_at, c.updated_at::text as cursor_ts
+     from customers c left join customer_scores s on s.store_id = c.store_id and s.customer_id = c.id
+     ${w.where()} order by c.updated_at, c.id limit ${w.next()}`,
     [...w.params, f.limit + 1],
   );
   return page(res.rows, f.limit);

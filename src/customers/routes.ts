@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { LIFECYCLE_STAGES } from '../analytics/lifecycle.ts';
+import { RFM_SEGMENTS } from '../analytics/rfm-scores.ts';
 import type { Queryable } from '../db/client.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { IdParams, ListQuery, registerResource } from '../http/resource.ts';
@@ -29,9 +31,14 @@ export async function customer360(q: Queryable, storeId: string, idOrExternal: s
     ),
   ]);
   const scores = await q
-    .query('select * from customer_scores where store_id = $1 and customer_id = $2', [storeId, customer.id])
-    .then((r) => r.rows[0] ?? null)
-    .catch(() => null);
+    .query(
+      `select computed_at, p_alive, expected_purchases, expected_spend_minor, predicted_clv_minor, next_purchase_at,
+         frequency, recency, age, monetary_minor, rfm_r, rfm_f, rfm_m, rfm_segment, lifecycle_stage, vip, sleeping,
+         typical_interval_days, reason
+       from customer_scores where store_id = $1 and customer_id = $2`,
+      [storeId, customer.id],
+    )
+    .then((r) => r.rows[0] ?? null);
   const recent = [...orders.data].reverse();
   return { ...customer, consents, metrics: metrics.rows[0], scores, orders: recent };
 }
@@ -40,6 +47,19 @@ const CustomerListQuery = ListQuery.extend({
   email: z.string().max(320).optional(),
   tag: z.string().max(100).optional(),
   account_manager: z.string().max(320).optional(),
+  segment: z.enum(RFM_SEGMENTS).optional().describe('RFM segment of the latest scores'),
+  stage: z.enum(LIFECYCLE_STAGES).optional().describe('lifecycle stage of the latest scores'),
+  sleeping: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  p_alive_min: z.coerce.number().min(0).max(1).optional(),
+  p_alive_max: z.coerce.number().min(0).max(1).optional(),
+  clv_min_minor: z.coerce.number().int().min(0).optional(),
+  consent: z
+    .enum(['email', 'sms', 'phone'])
+    .optional()
+    .describe('only customers with this consent granted now'),
 });
 
 const ConsentRecord = ConsentInput.extend({

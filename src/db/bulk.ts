@@ -3,7 +3,7 @@ import type { Queryable } from './client.ts';
 /** A column of a bulk statement: its SQL type; `jsonb`/`text[]` travel as JSON text and are cast. */
 export interface BulkColumn {
   name: string;
-  type: 'text' | 'int4' | 'int8' | 'bool' | 'timestamptz' | 'date' | 'jsonb' | 'text[]';
+  type: 'text' | 'int2' | 'int4' | 'int8' | 'float8' | 'bool' | 'timestamptz' | 'date' | 'jsonb' | 'text[]';
 }
 
 function arrayType(t: BulkColumn['type']): string {

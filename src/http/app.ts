@@ -4,8 +4,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerCustomerRoutes } from '../customers/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
+import { registerScoreRoutes } from '../scores/routes.ts';
 import { registerAdminRoutes } from '../stores/routes.ts';
 import { requireAdminToken, requireApiKey } from './auth.ts';
+import { guardJsonBody } from './body-guard.ts';
 import type { AppContext } from './context.ts';
 import { handleError } from './errors.ts';
 import { idempotency } from './idempotency.ts';
@@ -25,10 +27,15 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 20 * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
+    // Ids up to 255 characters reach the schema (a 422 naming the field); the router refuses longer ones.
+    routerOptions: { maxParamLength: 1000 },
+    // A bad URL or an over-long path parameter gets the one error shape too.
+    frameworkErrors: handleError,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  app.addHook('preValidation', guardJsonBody);
   app.setNotFoundHandler((req, reply) => {
     reply
       .status(404)
@@ -78,6 +85,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     );
     registerCustomerRoutes(v1, ctx);
     registerOrderRoutes(v1, ctx);
+    registerScoreRoutes(v1, ctx);
     for (const plugin of options.v1Plugins ?? []) plugin(v1, ctx);
   });
   await app.register(async (admin) => {

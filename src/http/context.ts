@@ -11,8 +11,9 @@ export interface AppContext {
   clock: Clock;
   /** Secret for the local CLI's admin endpoints (written to the data dir's lock file); none → disabled. */
   adminToken?: string;
-  /** Asks the worker to recompute a store's scores now (wired once the analytics job exists). */
   version: string;
+  /** The worker's queue; absent in tests that run without one. */
+  jobs?: import('../jobs/worker.ts').Jobs;
 }
 
 declare module 'fastify' {

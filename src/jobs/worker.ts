@@ -1,22 +1,62 @@
+import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
-import type { AppContext } from '../http/context.ts';
+import type { Db } from '../db/client.ts';
 import { purgeIdempotencyKeys } from '../http/idempotency.ts';
+import type { IdGenerator } from '../kernel/ids.ts';
+import type { Clock } from '../kernel/time.ts';
+import { recomputeStoreScores, SCORES_QUEUE } from '../scores/jobs.ts';
+import { startQueue } from './queue.ts';
 
-export interface Worker {
+export interface Jobs {
+  /** Queues a recompute of a store's scores (one pending per store); returns the job id. */
+  recomputeScores(storeId: string, trigger: string): Promise<string | null>;
+}
+
+export interface Worker extends Jobs {
   stop(): Promise<void>;
 }
 
-/** Background work in the server process: housekeeping now, scheduled recomputes as they land. */
-export async function startWorker(ctx: AppContext, log: Logger): Promise<Worker> {
-  const timer = setInterval(() => {
-    purgeIdempotencyKeys(ctx)
-      .then((n) => n && log.info({ purged: n }, 'expired idempotency keys purged'))
-      .catch((err) => log.warn({ err }, 'purging idempotency keys failed'));
-  }, 3_600_000);
-  timer.unref();
+const NIGHTLY = 'scores-nightly';
+const HOUSEKEEPING = 'housekeeping';
+
+/**
+ * The worker: a durable queue (pg-boss) in the server process. Nightly it queues every store's
+ * score recompute; hourly it forgets expired idempotency keys. Several servers may run: pg-boss
+ * hands each job to one of them.
+ */
+export async function startWorker(
+  ctx: { db: Db; ids: IdGenerator; clock: Clock },
+  log: Logger,
+): Promise<Worker> {
+  const boss: PgBoss = await startQueue(ctx.db);
+  for (const q of [SCORES_QUEUE, NIGHTLY, HOUSEKEEPING]) await boss.createQueue(q);
+  await boss.work<{ storeId: string; trigger: string }>(SCORES_QUEUE, { batchSize: 1 }, async ([job]) => {
+    const started = Date.now();
+    const runId = await recomputeStoreScores(ctx, job.data.storeId, job.data.trigger);
+    log.info({ storeId: job.data.storeId, runId, ms: Date.now() - started }, 'scores recomputed');
+  });
+  await boss.work(NIGHTLY, async () => {
+    const stores = await ctx.db.query<{ id: string }>('select id from stores');
+    for (const s of stores.rows) await queueScores(s.id, 'nightly');
+  });
+  await boss.work(HOUSEKEEPING, async () => {
+    const n = await purgeIdempotencyKeys(ctx);
+    if (n) log.info({ purged: n }, 'expired idempotency keys purged');
+  });
+  await boss.schedule(NIGHTLY, '0 3 * * *', {}, { tz: 'UTC' });
+  await boss.schedule(HOUSEKEEPING, '17 * * * *', {}, { tz: 'UTC' });
+
+  function queueScores(storeId: string, trigger: string) {
+    return boss.send(
+      SCORES_QUEUE,
+      { storeId, trigger },
+      { singletonKey: storeId, retryLimit: 2, expireInSeconds: 3600 },
+    );
+  }
   return {
+    recomputeScores: queueScores,
     async stop() {
-      clearInterval(timer);
+      await boss.stop({ graceful: true, timeout: 10_000, wait: true });
     },
   };
 }

@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   cart: 'crt',
   event: 'evt',
   importRun: 'imp',
+  scoreRun: 'scr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
