@@ -7,7 +7,7 @@ import { defaultRejectsPath } from '../imports/run-import.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import { startServer, VERSION } from '../main.ts';
 import { FILE_FORMATS, type FileFormat, IMPORT_KINDS, type ImportKind } from '../orders/formats/types.ts';
-// analyze: wired below once present
+import { registerAnalyzeCommand } from './analyze.ts';
 import { openTarget } from './target.ts';
 
 function positiveInt(value: string): number {
@@ -233,7 +233,7 @@ stores
     }
   });
 
-//registerAnalyzeCommand(program);
+registerAnalyzeCommand(program);
 
 try {
   await program.parseAsync(process.argv);
