@@ -1,0 +1,428 @@
+/**
+ * The points ledger's pure core: fold append-only entries into lots and balances, and plan each
+ * operation (earn, bonus, redeem, refund, expire, adjust) as the entries to append plus the lot
+ * changes a repository applies atomically. Nothing here reads a clock or a database.
+ *
+ * Invariants (property-tested): every lot's remaining is ≥ 0, so the balance (the sum of all
+ * entries, which equals the sum of lots' remaining) never goes negative; spending takes the
+ * lots that expire first (the oldest, as every lot lives the same number of days); an operation
+ * key written once is never written again.
+ */
+import { DAY_MS } from '../kernel/time.ts';
+import type {
+  Allocation,
+  CreditEntry,
+  DebitEntry,
+  EpochMs,
+  LedgerDecision,
+  LedgerEntry,
+  LedgerOperation,
+  LedgerState,
+  Lot,
+  LotChange,
+  LoyaltyEvent,
+  OrderPoints,
+} from './types.ts';
+
+/** An empty ledger for a customer. */
+export function emptyLedger(customerId: string): LedgerState {
+  return { customerId, lots: [], balance: 0, operations: new Set(), orders: new Map() };
+}
+
+/** Folds a customer's entries (in the order written) into lots, balance and per-order sums. */
+export function ledgerFromEntries(customerId: string, entries: readonly LedgerEntry[]): LedgerState {
+  const state = emptyLedger(customerId);
+  const byKey = new Map<string, Lot>();
+  for (const e of entries) fold(state, byKey, e);
+  return state;
+}
+
+/** The state after appending entries (a copy; the input is left as it was). */
+export function appendEntries(state: LedgerState, entries: readonly LedgerEntry[]): LedgerState {
+  const next: LedgerState = {
+    customerId: state.customerId,
+    lots: state.lots.map((l) => ({ ...l })),
+    balance: state.balance,
+    operations: new Set(state.operations),
+    orders: new Map([...state.orders].map(([k, v]) => [k, { ...v, earnLots: [...v.earnLots] }])),
+  };
+  const byKey = new Map(next.lots.map((l) => [l.key, l]));
+  for (const e of entries) fold(next, byKey, e);
+  return next;
+}
+
+/** The state after a decision: the entries of an `append`, or the same state. */
+export function applyDecision(state: LedgerState, decision: LedgerDecision): LedgerState {
+  return decision.type === 'append' ? appendEntries(state, decision.entries) : state;
+}
+
+function orderPoints(state: LedgerState, orderId: string): OrderPoints {
+  let o = state.orders.get(orderId);
+  if (!o) {
+    o = { earned: 0, earnLots: [], reversed: 0, redeemed: 0, returned: 0 };
+    state.orders.set(orderId, o);
+  }
+  return o;
+}
+
+function fold(state: LedgerState, byKey: Map<string, Lot>, e: LedgerEntry): void {
+  state.operations.add(e.operationKey);
+  state.balance += e.points;
+  if (isCredit(e)) {
+    const lot: Lot = {
+      key: e.key,
+      orderId: e.orderId,
+      kind: e.kind,
+      points: e.points,
+      remaining: e.points,
+      at: e.at,
+      availableAt: e.availableAt,
+      expiresAt: e.expiresAt,
+    };
+    state.lots.push(lot);
+    byKey.set(lot.key, lot);
+    if (e.orderId !== null && e.kind === 'earn') {
+      const o = orderPoints(state, e.orderId);
+      o.earned += e.points;
+      o.earnLots.push(e.key);
+    }
+    if (e.orderId !== null && e.kind === 'return_redeemed')
+      orderPoints(state, e.orderId).returned += e.points;
+    return;
+  }
+  for (const a of e.allocations) {
+    const lot = byKey.get(a.lot);
+    if (lot) lot.remaining -= a.points;
+  }
+  if (e.orderId !== null && e.kind === 'redeem') orderPoints(state, e.orderId).redeemed -= e.points;
+  if (e.orderId !== null && e.kind === 'reverse_earn')
+    orderPoints(state, e.orderId).reversed += e.uncollected - e.points;
+}
+
+/** Whether an entry adds points (and so opens a lot). */
+export function isCredit(e: LedgerEntry): e is CreditEntry {
+  return (
+    e.kind === 'earn' || e.kind === 'bonus' || e.kind === 'return_redeemed' || e.kind === 'adjust_credit'
+  );
+}
+
+/** Whether a lot's points can be spent at `now`: past its return window and not expired. */
+export function isSpendable(lot: Lot, now: EpochMs): boolean {
+  return lot.remaining > 0 && lot.availableAt <= now && (lot.expiresAt === null || lot.expiresAt > now);
+}
+
+/** The spending order: the lot that expires first, then the oldest, then by key. */
+function spendOrder(a: Lot, b: Lot): number {
+  const ea = a.expiresAt ?? Number.POSITIVE_INFINITY;
+  const eb = b.expiresAt ?? Number.POSITIVE_INFINITY;
+  if (ea !== eb) return ea < eb ? -1 : 1;
+  if (a.at !== b.at) return a.at - b.at;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** A customer's points at `now`: spendable, pending (in the return window), expired but not yet written off. */
+export interface LedgerBalance {
+  balance: number;
+  available: number;
+  pending: number;
+  expiredUnprocessed: number;
+  /** The soonest lapse of available points, if any. */
+  nextExpiry: { points: number; expiresAt: EpochMs } | null;
+}
+
+/** Splits the balance into available, pending and lapsed points at `now`. */
+export function ledgerBalance(state: LedgerState, now: EpochMs): LedgerBalance {
+  let available = 0;
+  let pending = 0;
+  let expired = 0;
+  let next: { points: number; expiresAt: EpochMs } | null = null;
+  for (const lot of state.lots) {
+    if (lot.remaining <= 0) continue;
+    if (lot.expiresAt !== null && lot.expiresAt <= now) expired += lot.remaining;
+    else if (lot.availableAt > now) pending += lot.remaining;
+    else {
+      available += lot.remaining;
+      if (lot.expiresAt !== null) {
+        if (next === null || lot.expiresAt < next.expiresAt)
+          next = { points: lot.remaining, expiresAt: lot.expiresAt };
+        else if (lot.expiresAt === next.expiresAt) next.points += lot.remaining;
+      }
+    }
+  }
+  return { balance: state.balance, available, pending, expiredUnprocessed: expired, nextExpiry: next };
+}
+
+/** Takes up to `points` from `lots` in the given order; returns the allocations and lot changes. */
+function take(
+  lots: readonly Lot[],
+  points: number,
+  allocations: Allocation[],
+  changes: Map<string, LotChange>,
+): number {
+  let left = points;
+  for (const lot of lots) {
+    if (left === 0) break;
+    const before = changes.get(lot.key)?.after ?? lot.remaining;
+    if (before <= 0) continue;
+    const n = Math.min(before, left);
+    allocations.push({ lot: lot.key, points: n });
+    const change = changes.get(lot.key);
+    if (change) change.after -= n;
+    else changes.set(lot.key, { lot: lot.key, before, after: before - n });
+    left -= n;
+  }
+  return points - left;
+}
+
+function validPoints(points: number): boolean {
+  return Number.isSafeInteger(points) && points > 0;
+}
+
+/**
+ * Plans one operation against the current state: the entries to append and the lot changes to
+ * apply, or why not. Pure and deterministic; the same operation key twice is a `duplicate`.
+ */
+export function planLedgerOperation(state: LedgerState, op: LedgerOperation): LedgerDecision {
+  if (op.type === 'expire') return planExpiry(state, op.at);
+  if (state.operations.has(op.key)) return { type: 'duplicate', operationKey: op.key };
+  const customerId = state.customerId;
+  switch (op.type) {
+    case 'earn':
+    case 'bonus': {
+      if (op.points === 0) return { type: 'noop' };
+      if (!validPoints(op.points))
+        return { type: 'rejected', rejection: { reason: 'invalid_points', points: op.points } };
+      const orderId = op.type === 'earn' ? op.orderId : null;
+      const entry: CreditEntry = {
+        key: op.key,
+        operationKey: op.key,
+        customerId,
+        kind: op.type,
+        points: op.points,
+        at: op.at,
+        reason: op.reason,
+        source:
+          op.type === 'earn'
+            ? { type: 'order', orderId: op.orderId }
+            : { type: 'rule', rule: op.rule, ref: op.ref },
+        orderId,
+        availableAt: op.availableAt,
+        expiresAt: op.expiresAt,
+      };
+      const event: LoyaltyEvent = {
+        type: 'points_earned',
+        key: `points_earned:${op.key}`,
+        customerId,
+        at: op.at,
+        points: op.points,
+        availableAt: op.availableAt,
+        expiresAt: op.expiresAt,
+        orderId,
+      };
+      return { type: 'append', entries: [entry], lotChanges: [], events: [event] };
+    }
+    case 'redeem': {
+      if (!validPoints(op.points))
+        return { type: 'rejected', rejection: { reason: 'invalid_points', points: op.points } };
+      const spendable = state.lots.filter((l) => isSpendable(l, op.at)).sort(spendOrder);
+      let available = 0;
+      for (const l of spendable) available += l.remaining;
+      if (available < op.points)
+        return {
+          type: 'rejected',
+          rejection: { reason: 'insufficient_points', requested: op.points, available },
+        };
+      const allocations: Allocation[] = [];
+      const changes = new Map<string, LotChange>();
+      take(spendable, op.points, allocations, changes);
+      const entry: DebitEntry = {
+        key: op.key,
+        operationKey: op.key,
+        customerId,
+        kind: 'redeem',
+        points: -op.points,
+        at: op.at,
+        reason: 'Redeemed at checkout',
+        source: { type: 'order', orderId: op.orderId },
+        orderId: op.orderId,
+        allocations,
+        uncollected: 0,
+      };
+      return { type: 'append', entries: [entry], lotChanges: [...changes.values()], events: [] };
+    }
+    case 'refund':
+      return planRefund(state, op);
+    case 'adjust': {
+      if (op.reason.trim() === '') return { type: 'rejected', rejection: { reason: 'reason_required' } };
+      if (op.points === 0 || !Number.isSafeInteger(op.points))
+        return { type: 'rejected', rejection: { reason: 'invalid_points', points: op.points } };
+      const source = { type: 'staff', userId: op.staffUserId } as const;
+      if (op.points > 0) {
+        const entry: CreditEntry = {
+          key: op.key,
+          operationKey: op.key,
+          customerId,
+          kind: 'adjust_credit',
+          points: op.points,
+          at: op.at,
+          reason: op.reason,
+          source,
+          orderId: null,
+          availableAt: op.at,
+          expiresAt: op.expiresAt,
+        };
+        return { type: 'append', entries: [entry], lotChanges: [], events: [] };
+      }
+      const wanted = -op.points;
+      if (state.balance < wanted)
+        return {
+          type: 'rejected',
+          rejection: { reason: 'insufficient_points', requested: wanted, available: state.balance },
+        };
+      // Staff take spendable points first, then pending ones, each oldest first.
+      const spendable = state.lots.filter((l) => isSpendable(l, op.at)).sort(spendOrder);
+      const rest = state.lots.filter((l) => l.remaining > 0 && !isSpendable(l, op.at)).sort(spendOrder);
+      const allocations: Allocation[] = [];
+      const changes = new Map<string, LotChange>();
+      take(rest, wanted - take(spendable, wanted, allocations, changes), allocations, changes);
+      const entry: DebitEntry = {
+        key: op.key,
+        operationKey: op.key,
+        customerId,
+        kind: 'adjust_debit',
+        points: op.points,
+        at: op.at,
+        reason: op.reason,
+        source,
+        orderId: null,
+        allocations,
+        uncollected: 0,
+      };
+      return { type: 'append', entries: [entry], lotChanges: [...changes.values()], events: [] };
+    }
+  }
+}
+
+/** floor(points × refunded / total) with the refunded part capped at the total: cumulative, so exact at 100 %. */
+function refundShare(points: number, refundedMinor: number, totalMinor: number): number {
+  if (points <= 0 || refundedMinor <= 0) return 0;
+  if (totalMinor <= 0 || refundedMinor >= totalMinor) return points;
+  return Number((BigInt(points) * BigInt(refundedMinor)) / BigInt(totalMinor));
+}
+
+function planRefund(state: LedgerState, op: Extract<LedgerOperation, { type: 'refund' }>): LedgerDecision {
+  const o = state.orders.get(op.orderId);
+  if (!o) return { type: 'noop' };
+  const entries: LedgerEntry[] = [];
+  const changes = new Map<string, LotChange>();
+  const source = { type: 'refund', orderId: op.orderId, refundId: op.refundId } as const;
+
+  const toReturn = refundShare(o.redeemed, op.refundedTotalMinor, op.orderTotalMinor) - o.returned;
+  if (toReturn > 0) {
+    const entry: CreditEntry = {
+      key: `${op.key}:return`,
+      operationKey: op.key,
+      customerId: state.customerId,
+      kind: 'return_redeemed',
+      points: toReturn,
+      at: op.at,
+      reason: 'Points spent on a refunded order returned',
+      source,
+      orderId: op.orderId,
+      availableAt: op.at,
+      expiresAt: op.returnedExpiresAt,
+    };
+    entries.push(entry);
+  }
+
+  const toReverse = refundShare(o.earned, op.refundedTotalMinor, op.orderTotalMinor) - o.reversed;
+  if (toReverse > 0) {
+    // The order's own lots first, then any other points (those that lapse first), never below zero.
+    const own = new Set(o.earnLots);
+    const ownLots = state.lots.filter((l) => own.has(l.key));
+    const others = state.lots.filter((l) => !own.has(l.key)).sort(spendOrder);
+    // Only points already in lots can be taken back; what was spent already is written off.
+    const collectable = Math.min(toReverse, state.balance);
+    const allocations: Allocation[] = [];
+    const first = take(ownLots, collectable, allocations, changes);
+    const taken = first + take(others, collectable - first, allocations, changes);
+    const entry: DebitEntry = {
+      key: `${op.key}:reverse`,
+      operationKey: op.key,
+      customerId: state.customerId,
+      kind: 'reverse_earn',
+      points: -taken,
+      at: op.at,
+      reason:
+        taken < toReverse
+          ? 'Points of a refunded order reversed (partly spent already)'
+          : 'Points of a refunded order reversed',
+      source,
+      orderId: op.orderId,
+      allocations,
+      uncollected: toReverse - taken,
+    };
+    entries.push(entry);
+  }
+  if (entries.length === 0) return { type: 'noop' };
+  return { type: 'append', entries, lotChanges: [...changes.values()], events: [] };
+}
+
+/**
+ * Writes off what is left of every lot whose expiry has come, one entry per lot keyed
+ * `expire:<lot>`: running it again at the same or a later time finds nothing more to expire.
+ */
+export function planExpiry(state: LedgerState, now: EpochMs): LedgerDecision {
+  const entries: LedgerEntry[] = [];
+  const lotChanges: LotChange[] = [];
+  const events: LoyaltyEvent[] = [];
+  for (const lot of state.lots) {
+    if (lot.remaining <= 0 || lot.expiresAt === null || lot.expiresAt > now) continue;
+    const key = `expire:${lot.key}`;
+    if (state.operations.has(key)) continue;
+    entries.push({
+      key,
+      operationKey: key,
+      customerId: state.customerId,
+      kind: 'expire',
+      points: -lot.remaining,
+      at: lot.expiresAt,
+      reason: 'Points expired',
+      source: { type: 'system' },
+      orderId: null,
+      allocations: [{ lot: lot.key, points: lot.remaining }],
+      uncollected: 0,
+    });
+    lotChanges.push({ lot: lot.key, before: lot.remaining, after: 0 });
+    events.push({
+      type: 'points_expired',
+      key: `points_expired:${lot.key}`,
+      customerId: state.customerId,
+      at: lot.expiresAt,
+      points: lot.remaining,
+    });
+  }
+  return entries.length === 0 ? { type: 'noop' } : { type: 'append', entries, lotChanges, events };
+}
+
+/**
+ * "Points expiring in N days" events: spendable lots that lapse within `withinDays` of `now`, one
+ * event per lot and horizon (keyed so a reminder goes out once).
+ */
+export function expiringPoints(state: LedgerState, now: EpochMs, withinDays: number): LoyaltyEvent[] {
+  const horizon = now + withinDays * DAY_MS;
+  const events: LoyaltyEvent[] = [];
+  for (const lot of state.lots) {
+    if (!isSpendable(lot, now) || lot.expiresAt === null || lot.expiresAt > horizon) continue;
+    events.push({
+      type: 'points_expiring',
+      key: `points_expiring:${lot.key}:${withinDays}`,
+      customerId: state.customerId,
+      at: now,
+      points: lot.remaining,
+      expiresAt: lot.expiresAt,
+      withinDays,
+    });
+  }
+  return events;
+}
