@@ -1,3 +1,5 @@
+import { FloatIndex } from './float-index.ts';
+
 /**
  * Customers with the same (x, t_x, T) compressed into weighted patterns, as Fader & Hardie do
  * in their spreadsheets: the likelihoods and predictions depend on nothing else, so each is
@@ -38,23 +40,22 @@ export function compressRfm(
   include?: Uint8Array,
 ): RfmPatterns {
   const n = frequency.length;
-  const timeSet = new Set<number>();
-  const xSet = new Set<number>();
+  // distinct times and frequencies, in order of appearance, then sorted
+  const timeIx = new FloatIndex(1024);
+  const xIx = new FloatIndex(64);
+  const cr = new Int32Array(n);
+  const ca = new Int32Array(n);
+  const cx = new Int32Array(n);
   for (let c = 0; c < n; c++) {
     if (include && include[c] === 0) continue;
-    timeSet.add(recency[c]);
-    timeSet.add(age[c]);
-    xSet.add(frequency[c]);
+    cr[c] = timeIx.indexOf(recency[c]);
+    ca[c] = timeIx.indexOf(age[c]);
+    cx[c] = xIx.indexOf(frequency[c]);
   }
-  const times = Float64Array.from(timeSet).sort();
-  const xValues = Float64Array.from(xSet).sort();
-  const timeIdx = new Map<number, number>();
-  for (let i = 0; i < times.length; i++) timeIdx.set(times[i], i);
-  const xIdx = new Map<number, number>();
-  for (let i = 0; i < xValues.length; i++) xIdx.set(xValues[i], i);
+  const [times, timeRank] = sortedWithRank(timeIx);
+  const [xValues, xRank] = sortedWithRank(xIx);
   const nt = times.length;
-  const useNumericKey = xValues.length * nt * nt < Number.MAX_SAFE_INTEGER;
-  const patternIdx = new Map<number | string, number>();
+  const patternIx = new FloatIndex(Math.min(n, 1 << 16));
   const patternOf = new Int32Array(n).fill(-1);
   const pX = new Int32Array(n);
   const pR = new Int32Array(n);
@@ -64,14 +65,13 @@ export function compressRfm(
   let customers = 0;
   for (let c = 0; c < n; c++) {
     if (include && include[c] === 0) continue;
-    const xi = xIdx.get(frequency[c])!;
-    const ri = timeIdx.get(recency[c])!;
-    const ai = timeIdx.get(age[c])!;
-    const key = useNumericKey ? (xi * nt + ri) * nt + ai : `${xi},${ri},${ai}`;
-    let p = patternIdx.get(key);
-    if (p === undefined) {
-      p = size++;
-      patternIdx.set(key, p);
+    const xi = xRank[cx[c]];
+    const ri = timeRank[cr[c]];
+    const ai = timeRank[ca[c]];
+    // exact as a double while xValues·nt² < 2^53 (always, for day-grid times)
+    const p = patternIx.indexOf((xi * nt + ri) * nt + ai);
+    if (p === size) {
+      size++;
       pX[p] = xi;
       pR[p] = ri;
       pA[p] = ai;
@@ -109,4 +109,23 @@ export function compressRfm(
     ageIndex,
     patternOf,
   };
+}
+
+/** The distinct keys ascending, and for each insertion index its rank in that order. */
+function sortedWithRank(ix: FloatIndex): [Float64Array, Int32Array] {
+  const sorted = ix.values.slice(0, ix.size).sort();
+  const rank = new Int32Array(ix.size);
+  for (let i = 0; i < ix.size; i++) {
+    // binary search: sorted values are distinct
+    const v = ix.values[i];
+    let lo = 0;
+    let hi = ix.size - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    rank[i] = lo;
+  }
+  return [sorted, rank];
 }

@@ -43,23 +43,44 @@ export function rfmSegment(r: number, f: number): number {
  * Quintile scores 1–5 with ties kept together: score = 1 + ⌊5 · (number of values strictly
  * worse) / n⌋, so equal values share a score and the best fifth gets 5. `higherIsBetter` false
  * for recency in days (fewer days since the last purchase is better).
+ *
+ * "At least m values strictly worse" means "better than the m-th worst value", so after one
+ * sort the score is 1 + the number of thresholds sorted[⌈k·n/5⌉ − 1], k = 1…4, that a value beats.
  * @example quintileScores(Float64Array.of(1, 2, 3, 4, 5), true) // [1, 2, 3, 4, 5]
  */
 export function quintileScores(values: Float64Array, higherIsBetter: boolean): Uint8Array {
   const n = values.length;
-  const sorted = Float64Array.from(values, (v) => (higherIsBetter ? v : -v)).sort();
+  const sign = higherIsBetter ? 1 : -1;
+  const t = new Float64Array(4);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let integers = true;
+  for (let i = 0; i < n; i++) {
+    const v = sign * values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (integers && !Number.isInteger(v)) integers = false;
+  }
+  if (n > 0 && integers && max - min <= 4 * n + 1024) {
+    // days and counts: a counting pass finds the order statistics without sorting
+    const counts = new Int32Array(max - min + 1);
+    for (let i = 0; i < n; i++) counts[sign * values[i] - min]++;
+    let k = 1;
+    let seen = 0;
+    for (let v = 0; v < counts.length && k <= 4; v++) {
+      seen += counts[v];
+      while (k <= 4 && seen >= Math.ceil((k * n) / 5)) t[k++ - 1] = v + min;
+    }
+  } else {
+    const sorted = new Float64Array(n);
+    for (let i = 0; i < n; i++) sorted[i] = sign * values[i];
+    sorted.sort();
+    for (let k = 1; k <= 4; k++) t[k - 1] = sorted[Math.ceil((k * n) / 5) - 1];
+  }
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const v = higherIsBetter ? values[i] : -values[i];
-    // lower bound: count of values strictly below v
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    out[i] = 1 + Math.floor((5 * lo) / n);
+    const v = sign * values[i];
+    out[i] = 1 + (v > t[0] ? 1 : 0) + (v > t[1] ? 1 : 0) + (v > t[2] ? 1 : 0) + (v > t[3] ? 1 : 0);
   }
   return out;
 }

@@ -9,6 +9,7 @@
  * yields one order per row in the API's input shape.
  */
 
+import { FloatIndex } from '../../analytics/float-index.ts';
 import { minorDigits, toMinorUnits } from '../../kernel/money.ts';
 import { DAY_MS } from '../../kernel/time.ts';
 import type { OrderInput } from '../schemas.ts';
@@ -89,12 +90,50 @@ class Growable {
   }
 }
 
-/** Bytes [s, e) as a string (ids are short; cheaper than a TextDecoder call each). */
-function latin1(buf: Uint8Array, s: number, e: number): string {
-  let out = '';
-  for (let k = s; k < e; k++) out += String.fromCharCode(buf[k]);
-  return out;
+/** A copy at least twice the size and at least `min` long. */
+function grow(a: Int32Array, min: number): Int32Array {
+  let n = a.length * 2;
+  while (n < min) n *= 2;
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
 }
+
+/** Numeric ids below this go through a direct table (at most 64 MB); larger ones through a hash. */
+const DIRECT_LIMIT = 1 << 24;
+
+/** Bytes [s, e) as one flat string (ids are short; cheaper than a TextDecoder call each). */
+function latin1(b: Uint8Array, s: number, e: number): string {
+  const f = String.fromCharCode;
+  switch (e - s) {
+    case 1:
+      return f(b[s]);
+    case 2:
+      return f(b[s], b[s + 1]);
+    case 3:
+      return f(b[s], b[s + 1], b[s + 2]);
+    case 4:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3]);
+    case 5:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
+    case 6:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
+    case 7:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
+    case 8:
+      return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
+    default: {
+      let out = '';
+      for (let k = s; k < e; k++) out += f(b[k]);
+      return out;
+    }
+  }
+}
+
+/** Day numbers of YYYYMMDD dates already seen, by (year − 1900)·372 + (month − 1)·31 + day − 1. */
+const DATE_SLOTS = 1100 * 372;
+const DAY_UNKNOWN = -0x7fffffff;
+const DAY_INVALID = -0x7ffffffe;
 
 /** Why a row's fields cannot be used (the slow path, for rejected rows and the streaming reader). */
 function fieldProblem(
@@ -150,7 +189,10 @@ export function parseCdnowTransactions(buffer: Uint8Array, options: CdnowOptions
   const decimalSep = options.decimalComma ? 0x2c : 0x2e;
   const useSample = options.idColumn === 'sample';
   const out = new Growable(Math.ceil(buffer.length / 24));
-  const numericIds = new Map<number, number>();
+  // numeric id → customer index + 1 (0: not yet): a direct table for small ids, else a hash
+  let direct: Int32Array = new Int32Array(1024);
+  const numericIds = new FloatIndex(1024);
+  let numericToCustomer: Int32Array = new Int32Array(1024);
   const textIds = new Map<string, number>();
   const customerIds: string[] = [];
   const rejects: RowRejection[] = [];
@@ -164,6 +206,7 @@ export function parseCdnowTransactions(buffer: Uint8Array, options: CdnowOptions
   let lastIdIndex = -1;
   let lastDate = -1;
   let lastDay = 0;
+  const dayCache = new Int32Array(DATE_SLOTS).fill(DAY_UNKNOWN);
   while (pos < n) {
     line++;
     const lineStart = pos;
@@ -236,7 +279,16 @@ export function parseCdnowTransactions(buffer: Uint8Array, options: CdnowOptions
     while (i < end && isBlank(buffer[i])) i++;
     let day = lastDay;
     if (ok && amount !== null && i === end && date !== lastDate) {
-      const d = cdnowDay(date);
+      const slot =
+        (Math.floor(date / 10000) - 1900) * 372 +
+        ((Math.floor(date / 100) % 100) - 1) * 31 +
+        (date % 100) -
+        1;
+      let d: number | null = slot >= 0 && slot < DATE_SLOTS ? dayCache[slot] : DAY_UNKNOWN;
+      if (d === DAY_UNKNOWN) {
+        d = cdnowDay(date);
+        if (slot >= 0 && slot < DATE_SLOTS) dayCache[slot] = d === null ? DAY_INVALID : d;
+      } else if (d === DAY_INVALID) d = null;
       if (d === null) ok = false;
       else {
         day = d;
@@ -261,15 +313,29 @@ export function parseCdnowTransactions(buffer: Uint8Array, options: CdnowOptions
     // customer index (registered only for rows that parse)
     let customer: number;
     const idLength = idEnd - idStart;
-    if (numeric && idLength <= 15) {
+    if (numeric && idLength <= 14) {
       const k = key * 16 + idLength; // the length keeps "007" and "7" apart
       if (k === lastIdKey) customer = lastIdIndex;
       else {
-        let c = numericIds.get(k);
-        if (c === undefined) {
-          c = customerIds.length;
-          numericIds.set(k, c);
-          customerIds.push(latin1(buffer, idStart, idEnd));
+        // small ids (the usual 1…N) through a direct table, checked against the id's length
+        let c = -1;
+        if (key < DIRECT_LIMIT) {
+          if (key >= direct.length) direct = grow(direct, key + 1);
+          c = direct[key] - 1;
+          if (c < 0) {
+            c = customerIds.length;
+            direct[key] = c + 1;
+            customerIds.push(latin1(buffer, idStart, idEnd));
+          } else if (customerIds[c].length !== idLength) c = -1;
+        }
+        if (c < 0) {
+          const slot = numericIds.indexOf(k);
+          if (slot >= numericToCustomer.length) numericToCustomer = grow(numericToCustomer, slot + 1);
+          if (numericToCustomer[slot] === 0) {
+            numericToCustomer[slot] = customerIds.length + 1;
+            customerIds.push(latin1(buffer, idStart, idEnd));
+          }
+          c = numericToCustomer[slot] - 1;
         }
         customer = c;
         lastIdKey = k;
