@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { isStorableInstant } from '../kernel/time.ts';
 
 const externalId = z.string().trim().min(1).max(255);
-const isoInstant = z.iso.datetime({ offset: true });
+const isoInstant = z.iso
+  .datetime({ offset: true })
+  .refine(isStorableInstant, 'must lie between the years 0001 and 9999');
 const email = z.string().trim().toLowerCase().max(320).pipe(z.email());
 
 export const ConsentChannel = z.enum(['email', 'sms', 'phone']);
@@ -27,7 +30,11 @@ export const CustomerInput = z.object({
   phone: z.string().trim().max(40).nullish(),
   first_name: z.string().trim().max(200).nullish(),
   last_name: z.string().trim().max(200).nullish(),
-  birthday: z.iso.date().nullish().describe('YYYY-MM-DD'),
+  birthday: z.iso
+    .date()
+    .refine(isStorableInstant, 'must lie between the years 0001 and 9999')
+    .nullish()
+    .describe('YYYY-MM-DD'),
   locale: z.string().trim().max(35).nullish(),
   timezone: z.string().trim().max(64).nullish(),
   tags: z.array(z.string().trim().min(1).max(100)).max(100).nullish(),

@@ -1,4 +1,5 @@
 import { ComebackError } from '../kernel/errors.ts';
+import { isStorableInstant } from '../kernel/time.ts';
 
 /** A keyset cursor over (updated_at, id): stable under concurrent writes, opaque to clients. */
 export interface Cursor {
@@ -13,7 +14,8 @@ export function encodeCursor(c: Cursor): string {
 export function decodeCursor(text: string): Cursor {
   try {
     const [ts, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [string, string];
-    if (typeof ts !== 'string' || typeof id !== 'string') throw new Error('shape');
+    // The time goes into SQL as a timestamptz: one that is no time must fail here, not in the database.
+    if (typeof ts !== 'string' || typeof id !== 'string' || !isStorableInstant(ts)) throw new Error('shape');
     return { ts, id };
   } catch {
     throw new ComebackError('VALIDATION_FAILED', 'The cursor is not one this API returned', [

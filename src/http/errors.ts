@@ -36,6 +36,11 @@ export function jsonPath(instancePath: string, root = ''): string {
   return out || '(root)';
 }
 
+/** PostgreSQL's class 22 (data exception: out of range, invalid datetime, NUL character …), on either database. */
+function isPgDataException(err: { code?: unknown }): boolean {
+  return typeof err.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code);
+}
+
 /** Maps every error to the one JSON shape; bad input never becomes a 500. */
 export function handleError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof ComebackError) {
@@ -64,10 +69,47 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
     reply.status(400).send(errorBody('MALFORMED_JSON', `The body is not valid JSON: ${err.message}`));
     return;
   }
+  if (err.code === 'FST_ERR_BAD_URL') {
+    reply.status(404).send(errorBody('NOT_FOUND', err.message));
+    return;
+  }
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply
+      .status(422)
+      .send(
+        errorBody('VALIDATION_FAILED', 'A path parameter is too long', [
+          { path: 'params', message: 'too long' },
+        ]),
+      );
+    return;
+  }
+  if (isPgDataException(err)) {
+    // Only a value the client sent can fail this way (the schemas let it through): their error, not ours.
+    req.log.warn({ err }, 'a value was refused by the database');
+    reply
+      .status(422)
+      .send(
+        errorBody('VALIDATION_FAILED', `A value could not be stored: ${err.message}`, [
+          { path: '(root)', message: err.message },
+        ]),
+      );
+    return;
+  }
   if (status >= 400 && status < 500) {
+    // Every other client error keeps the documented status of its code.
     const code: ErrorCode =
-      status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : 'VALIDATION_FAILED';
-    reply.status(status === 400 ? 400 : status).send(errorBody(code, err.message));
+      status === 404
+        ? 'NOT_FOUND'
+        : status === 401
+          ? 'UNAUTHENTICATED'
+          : status === 403
+            ? 'FORBIDDEN'
+            : status === 413
+              ? 'PAYLOAD_TOO_LARGE'
+              : status === 415
+                ? 'UNSUPPORTED_MEDIA_TYPE'
+                : 'VALIDATION_FAILED';
+    reply.status(ERROR_STATUS[code]).send(errorBody(code, err.message));
     return;
   }
   req.log.error({ err }, 'unexpected error');

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Queryable } from '../db/client.ts';
-import { notFound } from '../kernel/errors.ts';
+import { notFound, RecordError } from '../kernel/errors.ts';
+import { isStorableInstant } from '../kernel/time.ts';
 import { type IngestInputs, type IngestKind, ingest } from '../orders/ingest.ts';
 import { type AppContext, storeOf } from './context.ts';
 
@@ -11,7 +12,10 @@ export const MAX_BATCH = 1000;
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),
-  updated_since: z.iso.datetime({ offset: true }).optional(),
+  updated_since: z.iso
+    .datetime({ offset: true })
+    .refine(isStorableInstant, 'must lie between the years 0001 and 9999')
+    .optional(),
   external_id: z.string().max(255).optional(),
 });
 
@@ -81,7 +85,13 @@ export function registerResource<K extends IngestKind, Q extends z.ZodObject>(
         response: { 200: BatchResult },
       },
     },
-    async (req) => ingest(ctx, storeOf(req), spec.kind, req.body.data as IngestInputs[K][]),
+    async (req) => {
+      try {
+        return await ingest(ctx, storeOf(req), spec.kind, req.body.data as IngestInputs[K][]);
+      } catch (err) {
+        throw err instanceof RecordError ? err.inBatch() : err;
+      }
+    },
   );
   r.get(
     `${spec.path}/:id`,

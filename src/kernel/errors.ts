@@ -40,6 +40,30 @@ export class ComebackError extends Error {
   }
 }
 
+/**
+ * A record of a batch that the database step refused (a refund of an unknown order …): `index` is its
+ * position in the batch and the details' paths are relative to it, so the API can answer `data[7].…`.
+ */
+export class RecordError extends ComebackError {
+  readonly index: number;
+
+  constructor(index: number, message: string, details: ErrorDetail[]) {
+    super('VALIDATION_FAILED', message, details);
+    this.name = 'RecordError';
+    this.index = index;
+  }
+
+  /** The same error with paths from the batch body's root (`data[7].lines`). */
+  inBatch(field = 'data'): ComebackError {
+    const at = `${field}[${this.index}]`;
+    return new ComebackError(
+      this.code,
+      this.message,
+      this.details.map((d) => ({ ...d, path: d.path === '(root)' ? at : `${at}.${d.path}` })),
+    );
+  }
+}
+
 export function notFound(what: string, id: string): ComebackError {
   return new ComebackError('NOT_FOUND', `${what} ${id} was not found`);
 }

@@ -10,3 +10,16 @@ export const systemClock: Clock = () => new Date();
 export function utcDay(epochMs: number): number {
   return Math.floor(epochMs / DAY_MS);
 }
+
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the instants both databases and `Date#toISOString` agree on. */
+export const MIN_STORABLE_MS = -62_135_596_800_000;
+export const MAX_STORABLE_MS = 253_402_300_799_999;
+
+/**
+ * Whether an ISO-8601 date or instant lies in the years 0001–9999 (UTC). PostgreSQL has no year 0, and
+ * an instant past 9999 in UTC (`9999-12-31T23:00-14:00`) prints as `+010000-…`, which it cannot read.
+ */
+export function isStorableInstant(iso: string): boolean {
+  const ms = Date.parse(iso);
+  return ms >= MIN_STORABLE_MS && ms <= MAX_STORABLE_MS;
+}

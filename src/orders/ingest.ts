@@ -2,7 +2,7 @@ import { appendConsents, findCustomer, type UpsertResult, upsertCustomers } from
 import type { ConsentInput, CustomerInput } from '../customers/schemas.ts';
 import { withInsertRetry } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
-import { ComebackError } from '../kernel/errors.ts';
+import { RecordError } from '../kernel/errors.ts';
 import type { IdGenerator } from '../kernel/ids.ts';
 import type { Clock } from '../kernel/time.ts';
 import { insertEvents, upsertCarts, upsertOrders, upsertProducts, upsertRefunds } from './repository.ts';
@@ -93,11 +93,8 @@ export async function ingest<K extends IngestKind>(
             const ref = c.customer_id ?? c.customer_external_id;
             const customer = ref ? await findCustomer(q, storeId, ref) : null;
             if (!customer) {
-              throw new ComebackError('VALIDATION_FAILED', `Consent ${i} names no existing customer`, [
-                {
-                  path: list.length > 1 ? `data[${i}].customer_id` : 'customer_id',
-                  message: `no customer ${ref ?? '(none)'}`,
-                },
+              throw new RecordError(i, `Consent ${i} names no existing customer`, [
+                { path: 'customer_id', message: `no customer ${ref ?? '(none)'}` },
               ]);
             }
             const { customer_id: _a, customer_external_id: _b, ...consent } = c;

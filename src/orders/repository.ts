@@ -3,7 +3,7 @@ import type { CustomerRef } from '../customers/schemas.ts';
 import { type BulkColumn, bulkInsert, bulkUpdate, ConcurrentInsert } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
 import { page, SqlFilter } from '../db/pagination.ts';
-import { ComebackError, notFound } from '../kernel/errors.ts';
+import { ComebackError, notFound, RecordError } from '../kernel/errors.ts';
 import { contentHash } from '../kernel/hash.ts';
 import { type IdGenerator, isIdOf } from '../kernel/ids.ts';
 import type { CartInput, EventInput, OrderInput, ProductInput, RefundInput } from './schemas.ts';
@@ -107,6 +107,16 @@ export function orderAmounts(o: OrderInput) {
   return { subtotal, discount, shipping, tax, total };
 }
 
+/** orderAmounts, refusing the order at its position in the batch when its amounts are out of range. */
+function amountsAt(inputs: readonly OrderInput[], o: OrderInput): ReturnType<typeof orderAmounts> {
+  try {
+    return orderAmounts(o);
+  } catch (err) {
+    if (err instanceof ComebackError) throw new RecordError(inputs.lastIndexOf(o), err.message, err.details);
+    throw err;
+  }
+}
+
 /**
  * Upserts orders (with their customers and lines) by (store, external_id). Identical content changes
  * nothing; an older `updated_at` than the stored one is ignored; a changed order has its lines
@@ -150,7 +160,7 @@ export async function upsertOrders(
   const lines: unknown[][] = [];
   const replacedIds: string[] = [];
   for (const [ext, o] of orders) {
-    const a = orderAmounts(o);
+    const a = amountsAt(inputs, o);
     const customerId = o.customer ? (customers.get(o.customer.external_id)?.id ?? null) : null;
     const normalized = {
       customerId,
@@ -242,6 +252,12 @@ export async function upsertOrders(
       storeId,
       replacedIds,
     ]);
+    // The store's status does not know our refunds: a refunded order keeps the status they give it.
+    await q.query(
+      `update orders set status = case when refunded_minor >= total_minor then 'refunded' else 'partially_refunded' end
+       where store_id = $1 and id = any($2::text[]) and refunded_minor > 0 and status in ('open', 'paid', 'fulfilled')`,
+      [storeId, replacedIds],
+    );
   }
   await bulkInsert(q, 'order_lines', LINE_COLUMNS, lines);
   return results;
@@ -481,7 +497,7 @@ export async function upsertRefunds(
     const ref = r.order_id ?? r.order_external_id;
     const order = ref ? orderBy.get(ref) : undefined;
     if (ref && !order) {
-      throw new ComebackError('VALIDATION_FAILED', `Refund ${ext} names an order that does not exist`, [
+      throw new RecordError(inputs.lastIndexOf(r), `Refund ${ext} names an order that does not exist`, [
         { path: r.order_id ? 'order_id' : 'order_external_id', message: `no order ${ref} in this store` },
       ]);
     }
@@ -628,8 +644,8 @@ export async function upsertCarts(
       ? (orderByExt.get(c.recovered_order_external_id) ?? null)
       : null;
     if (c.recovered_order_external_id && !recoveredId) {
-      throw new ComebackError(
-        'VALIDATION_FAILED',
+      throw new RecordError(
+        inputs.lastIndexOf(c),
         `Cart ${ext} names a recovered order that does not exist`,
         [
           {
@@ -640,6 +656,11 @@ export async function upsertCarts(
       );
     }
     const subtotal = c.lines.reduce((a, l) => a + l.quantity * l.unit_price_minor, 0);
+    if (!Number.isSafeInteger(subtotal)) {
+      throw new RecordError(inputs.lastIndexOf(c), `Cart ${ext}: amounts exceed the supported range`, [
+        { path: 'lines', message: 'quantity × unit_price_minor too large' },
+      ]);
+    }
     const status = recoveredId ? 'converted' : (c.status ?? 'open');
     const email = c.email ?? c.customer?.email ?? null;
     const hash = contentHash([

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { CustomerRef } from '../customers/schemas.ts';
+import { isStorableInstant } from '../kernel/time.ts';
 
 const externalId = z.string().trim().min(1).max(255);
-const isoInstant = z.iso.datetime({ offset: true });
+const isoInstant = z.iso
+  .datetime({ offset: true })
+  .refine(isStorableInstant, 'must lie between the years 0001 and 9999');
 const minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const currency = z
   .string()
