@@ -23,7 +23,7 @@ export type CreditKind = 'earn' | 'bonus' | 'return_redeemed' | 'adjust_credit';
 export type DebitKind = 'redeem' | 'reverse_earn' | 'expire' | 'adjust_debit';
 
 interface EntryBase {
-  /** Unique per store: the database's idempotency key for this entry. */
+  /** Unique per customer: the database's idempotency key for this entry. */
   key: string;
   /** The operation that wrote the entry; one operation may write several entries. */
   operationKey: string;
