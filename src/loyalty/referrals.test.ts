@@ -76,7 +76,7 @@ describe('referralConversion', () => {
       r.operations.map((o) => [
         o.customerId,
         o.operation.type === 'bonus' && o.operation.points,
-        o.operation.key,
+        o.operation.type === 'bonus' && o.operation.key,
       ]),
     ).toEqual([
       ['c1', 500, 'bonus:referral:ref1:referrer'],
