@@ -1,0 +1,90 @@
+/** The loyalty module's public face: ledger, program, earn rules, redemption, tiers, certificates, referrals. */
+export { daysFromMonthDay, inYearlyWindow, localDate, type MonthDay } from './calendar.ts';
+export { type CertificateIssue, certificateDue } from './certificates.ts';
+export {
+  birthdayBonusOperation,
+  bonusOperation,
+  type EarnInput,
+  type EarnLine,
+  type EarnResult,
+  earnOperation,
+  earnPoints,
+  lotWindow,
+  refundOperation,
+} from './earn-rules.ts';
+export {
+  appendEntries,
+  applyDecision,
+  emptyLedger,
+  expiringPoints,
+  isCredit,
+  isSpendable,
+  type LedgerBalance,
+  ledgerBalance,
+  ledgerFromEntries,
+  planExpiry,
+  planLedgerOperation,
+} from './ledger.ts';
+export {
+  quoteRedemption,
+  type RedemptionCap,
+  type RedemptionQuote,
+  type RedemptionRequest,
+} from './points-redemption.ts';
+export {
+  LoyaltyProgram,
+  type LoyaltyProgramInput,
+  TierBenefits,
+  TierLevel,
+  TierProgram,
+} from './program.ts';
+export {
+  type AddressLike,
+  type CustomerOperation,
+  checkReferral,
+  type FirstOrder,
+  normalizeAddress,
+  normalizeEmail,
+  normalizePhone,
+  type Referral,
+  type ReferralCheck,
+  type ReferralConversion,
+  type ReferralParty,
+  referralConversion,
+} from './referrals.ts';
+export {
+  activeMembership,
+  evaluateTier,
+  type Membership,
+  type MembershipPurchase,
+  membershipRenewalsDue,
+  NO_TIER,
+  purchaseMembership,
+  qualifyingTier,
+  type RollingActivity,
+  type TierEvaluation,
+  type TierProgress,
+  type TierState,
+  tierBenefits,
+  tierLevel,
+  tierProgress,
+} from './tiers.ts';
+export type {
+  Allocation,
+  BonusRule,
+  CreditEntry,
+  CreditKind,
+  DebitEntry,
+  DebitKind,
+  EpochMs,
+  LedgerDecision,
+  LedgerEntry,
+  LedgerOperation,
+  LedgerRejection,
+  LedgerSource,
+  LedgerState,
+  Lot,
+  LotChange,
+  LoyaltyEvent,
+  OrderPoints,
+} from './types.ts';

@@ -1,0 +1,506 @@
+/**
+ * Checkout evaluation, the pure function behind `POST /v1/checkout/evaluate`: which promotions
+ * and codes apply to a cart, how much each takes off every line and shipping, what the loyalty
+ * points asked for are worth, what the order will earn, and why each refused code was refused.
+ *
+ * Deterministic: candidates run in (priority, id, code) order whatever the order of the input
+ * arrays, each on what is left to pay after the ones before it, so no line, shipping or total
+ * ever goes below zero. It returns the effects to write when the order is placed (Medusa's
+ * `computeActions`) and changes nothing itself.
+ */
+import { prorate } from '../kernel/money.ts';
+import {
+  earnPoints,
+  quoteRedemption,
+  type TierLevel,
+  tierBenefits,
+  tierLevel,
+  tierProgress,
+} from '../loyalty/index.ts';
+import { applyAction } from './actions.ts';
+import { normalizeCode } from './codes.ts';
+import { type ConditionContext, checkCondition } from './conditions.ts';
+import type { LineFilter, Promotion } from './promotion.ts';
+import { rejectionMessage } from './rejection-message.ts';
+import type {
+  AppliedDiscount,
+  CartLine,
+  CheckoutEffect,
+  CheckoutEvaluation,
+  CheckoutInput,
+  ClashWith,
+  CodeRecord,
+  CodeRejection,
+  LineAmount,
+  PointsOutcome,
+  RejectionReason,
+} from './types.ts';
+
+/** Tier discounts run after promotions of the default priority (100). */
+export const TIER_DISCOUNT_PRIORITY = 1000;
+
+interface Candidate {
+  promotion: Promotion;
+  /** As typed by the customer; null for automatic and tier promotions. */
+  typed: string | null;
+  code: string | null;
+  record: CodeRecord | null;
+  source: AppliedDiscount['source'];
+}
+
+function covers(filter: LineFilter, line: CartLine): boolean {
+  if (filter.excludeProductIds.length > 0 && filter.excludeProductIds.includes(line.productId)) return false;
+  if (filter.excludeCategoryIds.length > 0)
+    for (const c of line.categoryIds) if (filter.excludeCategoryIds.includes(c)) return false;
+  if (filter.productIds.length === 0 && filter.categoryIds.length === 0) return true;
+  if (filter.productIds.includes(line.productId)) return true;
+  for (const c of line.categoryIds) if (filter.categoryIds.includes(c)) return true;
+  return false;
+}
+
+function hasIncludes(filter: LineFilter): boolean {
+  return filter.productIds.length > 0 || filter.categoryIds.length > 0;
+}
+
+const EMPTY_FILTER: LineFilter = {
+  productIds: [],
+  categoryIds: [],
+  excludeProductIds: [],
+  excludeCategoryIds: [],
+};
+
+/** The tier's standing discount and free shipping as an automatic promotion. */
+function tierPromotion(level: TierLevel): Promotion | null {
+  const { discountBps, freeShipping } = level.benefits;
+  if (discountBps <= 0 && !freeShipping) return null;
+  const actions: Promotion['actions'] = [];
+  if (discountBps > 0)
+    actions.push({ code: 'percent_off', args: { percentBps: discountBps, maxDiscountMinor: null } });
+  if (freeShipping) actions.push({ code: 'free_shipping', args: { maxShippingMinor: null } });
+  return {
+    id: `tier:${level.code}`,
+    name: `${level.name} benefits`,
+    trigger: { type: 'automatic' },
+    priority: TIER_DISCOUNT_PRIORITY,
+    stacking: 'combinable',
+    class: null,
+    currency: null,
+    startsAt: null,
+    endsAt: null,
+    limits: { totalUses: null, usesPerCustomer: null, budgetMinor: null },
+    appliesTo: EMPTY_FILTER,
+    conditions: [],
+    actions,
+  };
+}
+
+function byRunOrder(a: Candidate, b: Candidate): number {
+  const pa = a.promotion;
+  const pb = b.promotion;
+  if (pa.priority !== pb.priority) return pa.priority - pb.priority;
+  if (pa.id !== pb.id) return pa.id < pb.id ? -1 : 1;
+  const ca = a.code ?? '';
+  const cb = b.code ?? '';
+  return ca < cb ? -1 : ca > cb ? 1 : 0;
+}
+
+function clash(c: Candidate): ClashWith {
+  return { promotionId: c.promotion.id, name: c.promotion.name, code: c.code };
+}
+
+/**
+ * Evaluates a cart against the active promotions, the typed codes and the loyalty program.
+ * @example
+ * evaluateCheckout({ customer, currency: 'EUR', channel: 'web', lines, shippingMinor: 490, codes: ['SUMMER10'],
+ *   points: 0, now, utcOffsetMinutes: 60, promotions, usage: {}, codeRecords: [], loyalty: null })
+ * // → { discounts: [{ promotionId: 'summer', amountMinor: 250, lines: [...] }], totalMinor: 2740, rejectedCodes: [], … }
+ */
+export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
+  const { lines, customer, currency } = input;
+  const n = lines.length;
+  const subtotals = new Array<number>(n);
+  let subtotal = 0;
+  for (let i = 0; i < n; i++) {
+    subtotals[i] = lines[i].quantity * lines[i].unitPriceMinor;
+    subtotal += subtotals[i];
+  }
+  const remaining = subtotals.slice();
+  const discountPerLine = new Array<number>(n).fill(0);
+  let shippingRemaining = input.shippingMinor;
+  const rejectedCodes: CodeRejection[] = [];
+  const reject = (typed: string, promotionId: string | null, reason: RejectionReason) => {
+    rejectedCodes.push({
+      code: typed,
+      promotionId,
+      message: rejectionMessage(reason, currency),
+      ...reason,
+    } as CodeRejection);
+  };
+
+  // Candidates: automatic promotions, those the codes name, the tier's benefits.
+  const candidates: Candidate[] = [];
+  const byId = new Map<string, Promotion>();
+  const byCode = new Map<string, Promotion>();
+  for (const p of input.promotions) {
+    byId.set(p.id, p);
+    if (p.trigger.type === 'automatic')
+      candidates.push({ promotion: p, typed: null, code: null, record: null, source: 'automatic' });
+    else if (p.trigger.type === 'code') {
+      // Two promotions with one shared code: the one that runs first owns it, whatever the input order.
+      const other = byCode.get(p.trigger.code);
+      if (!other || p.priority < other.priority || (p.priority === other.priority && p.id < other.id))
+        byCode.set(p.trigger.code, p);
+    }
+  }
+  const seenCodes = new Set<string>();
+  const seenPromotions = new Set<string>();
+  for (const typed of input.codes) {
+    const code = normalizeCode(typed);
+    if (seenCodes.has(code)) {
+      reject(typed, null, { reason: 'duplicate_code' });
+      continue;
+    }
+    seenCodes.add(code);
+    let promotion = byCode.get(code);
+    let record: CodeRecord | null = null;
+    if (!promotion) {
+      for (const r of input.codeRecords) if (r.code === code) record = r;
+      const p = record ? byId.get(record.promotionId) : undefined;
+      if (p && p.trigger.type === 'unique_codes') promotion = p;
+    }
+    if (!promotion || code === '') {
+      reject(typed, null, { reason: 'unknown_code' });
+      continue;
+    }
+    if (seenPromotions.has(promotion.id)) {
+      reject(typed, promotion.id, { reason: 'duplicate_code' });
+      continue;
+    }
+    seenPromotions.add(promotion.id);
+    candidates.push({ promotion, typed, code, record, source: 'code' });
+  }
+  const level = input.loyalty ? tierLevel(input.loyalty.tiers, customer.tier) : null;
+  const tierPromo = level ? tierPromotion(level) : null;
+  if (tierPromo)
+    candidates.push({ promotion: tierPromo, typed: null, code: null, record: null, source: 'tier' });
+  candidates.sort(byRunOrder);
+
+  const applied: AppliedDiscount[] = [];
+  const appliedBy: Candidate[] = [];
+  const effects: CheckoutEffect[] = [];
+  const classes = new Map<string, Candidate>();
+  let exclusive: Candidate | null = null;
+  const eligible = new Array<boolean>(n);
+  const work = new Array<number>(n);
+  const amounts = new Array<number>(n);
+  const ctx: ConditionContext = {
+    customer,
+    channel: input.channel,
+    now: input.now,
+    utcOffsetMinutes: input.utcOffsetMinutes,
+    eligibleSubtotalMinor: 0,
+    eligibleQuantity: 0,
+  };
+
+  for (const cand of candidates) {
+    const p = cand.promotion;
+    const fail = (reason: RejectionReason) => {
+      if (cand.typed !== null) reject(cand.typed, p.id, reason);
+    };
+    // Validity, then limits, then eligibility, then stacking: the first refusal is the one shown.
+    if (p.currency !== null && p.currency !== currency) {
+      fail({ reason: 'currency_mismatch', currency: p.currency });
+      continue;
+    }
+    if (p.startsAt !== null && input.now < p.startsAt) {
+      fail({ reason: 'not_started', startsAt: p.startsAt });
+      continue;
+    }
+    const endsAt =
+      p.endsAt !== null && cand.record?.expiresAt != null
+        ? Math.min(p.endsAt, cand.record.expiresAt)
+        : (p.endsAt ?? cand.record?.expiresAt ?? null);
+    if (endsAt !== null && input.now >= endsAt) {
+      fail({ reason: 'expired', endedAt: endsAt });
+      continue;
+    }
+    const rec = cand.record;
+    if (rec?.redeemed) {
+      fail({ reason: 'code_used' });
+      continue;
+    }
+    if (rec !== null && rec.customerId !== null && rec.customerId !== customer.customerId) {
+      fail(
+        customer.customerId === null
+          ? { reason: 'customer_required' }
+          : { reason: 'not_eligible', detail: { condition: 'customer' } },
+      );
+      continue;
+    }
+    const usage = Object.hasOwn(input.usage, p.id) ? input.usage[p.id] : null;
+    const { totalUses, usesPerCustomer, budgetMinor } = p.limits;
+    if (totalUses !== null && (usage?.uses ?? 0) >= totalUses) {
+      fail({ reason: 'usage_limit_reached', limit: 'total', max: totalUses });
+      continue;
+    }
+    if (usesPerCustomer !== null) {
+      if (customer.customerId === null) {
+        fail({ reason: 'customer_required' });
+        continue;
+      }
+      const used = Object.hasOwn(customer.promotionUses, p.id) ? customer.promotionUses[p.id] : 0;
+      if (used >= usesPerCustomer) {
+        fail({ reason: 'usage_limit_reached', limit: 'per_customer', max: usesPerCustomer });
+        continue;
+      }
+    }
+    const budgetLeft =
+      budgetMinor === null ? Number.POSITIVE_INFINITY : budgetMinor - (usage?.spentMinor ?? 0);
+    if (budgetLeft <= 0) {
+      fail({ reason: 'budget_exhausted' });
+      continue;
+    }
+
+    let eligibleSubtotal = 0;
+    let eligibleQuantity = 0;
+    for (let i = 0; i < n; i++) {
+      eligible[i] = covers(p.appliesTo, lines[i]);
+      if (eligible[i]) {
+        eligibleSubtotal += subtotals[i];
+        eligibleQuantity += lines[i].quantity;
+      }
+    }
+    if (eligibleQuantity === 0 && hasIncludes(p.appliesTo)) {
+      fail({ reason: 'not_eligible', detail: { condition: 'products' } });
+      continue;
+    }
+    ctx.eligibleSubtotalMinor = eligibleSubtotal;
+    ctx.eligibleQuantity = eligibleQuantity;
+    let notEligible = null;
+    for (const c of p.conditions) {
+      notEligible = checkCondition(c, ctx);
+      if (notEligible !== null) break;
+    }
+    if (notEligible !== null) {
+      fail({ reason: 'not_eligible', detail: notEligible });
+      continue;
+    }
+
+    if (exclusive !== null) {
+      fail({ reason: 'not_combinable', with: clash(exclusive) });
+      continue;
+    }
+    if (p.stacking === 'exclusive' && appliedBy.length > 0) {
+      fail({ reason: 'not_combinable', with: clash(appliedBy[0]) });
+      continue;
+    }
+    const sameClass = p.class === null ? undefined : classes.get(p.class);
+    if (p.class !== null && sameClass !== undefined) {
+      fail({ reason: 'class_limit', class: p.class, with: clash(sameClass) });
+      continue;
+    }
+
+    // Actions run one after another on what is left, in a scratch copy until the promotion is kept.
+    for (let i = 0; i < n; i++) {
+      work[i] = remaining[i];
+      amounts[i] = 0;
+    }
+    let shipping = 0;
+    let points = 0;
+    let refused: RejectionReason | null = null;
+    for (const action of p.actions) {
+      const r = applyAction(action, {
+        lines,
+        eligible,
+        remaining: work,
+        shippingRemaining: shippingRemaining - shipping,
+        eligibleSubtotalMinor: eligibleSubtotal,
+        code: rec,
+      });
+      if (!r.ok) {
+        refused = r.rejection;
+        break;
+      }
+      if (r.lines !== null)
+        for (let i = 0; i < n; i++) {
+          amounts[i] += r.lines[i];
+          work[i] -= r.lines[i];
+        }
+      shipping += r.shippingMinor;
+      points += r.points;
+    }
+    if (refused !== null) {
+      fail(refused);
+      continue;
+    }
+    let linesTotal = 0;
+    for (let i = 0; i < n; i++) linesTotal += amounts[i];
+    let budgetCapped = false;
+    if (linesTotal + shipping > budgetLeft) {
+      const parts = prorate(budgetLeft, [...amounts, shipping]);
+      for (let i = 0; i < n; i++) amounts[i] = parts[i];
+      shipping = parts[n];
+      linesTotal = budgetLeft - shipping;
+      budgetCapped = true;
+    }
+    if (linesTotal + shipping === 0 && points === 0) {
+      fail({ reason: 'nothing_to_discount' });
+      continue;
+    }
+
+    const split: LineAmount[] = [];
+    for (let i = 0; i < n; i++) {
+      if (amounts[i] === 0) continue;
+      remaining[i] -= amounts[i];
+      discountPerLine[i] += amounts[i];
+      split.push({ lineId: lines[i].id, amountMinor: amounts[i] });
+    }
+    shippingRemaining -= shipping;
+    applied.push({
+      promotionId: p.id,
+      name: p.name,
+      code: cand.code,
+      source: cand.source,
+      amountMinor: linesTotal + shipping,
+      linesMinor: linesTotal,
+      lines: split,
+      shippingMinor: shipping,
+      points,
+      budgetCapped,
+    });
+    appliedBy.push(cand);
+    if (p.stacking === 'exclusive') exclusive = cand;
+    if (p.class !== null) classes.set(p.class, cand);
+    if (cand.source !== 'tier')
+      effects.push({
+        type: 'record_use',
+        promotionId: p.id,
+        customerId: customer.customerId,
+        code: cand.code,
+        discountMinor: linesTotal + shipping,
+        maxUses: totalUses,
+        maxUsesPerCustomer: usesPerCustomer,
+        budgetMinor,
+      });
+    if (rec !== null) {
+      if (rec.balanceMinor !== null)
+        effects.push({
+          type: 'debit_gift_card',
+          code: rec.code,
+          promotionId: p.id,
+          amountMinor: linesTotal + shipping,
+          balanceMinor: rec.balanceMinor,
+        });
+      else effects.push({ type: 'redeem_code', code: rec.code, promotionId: p.id });
+    }
+  }
+
+  let goodsAfterPromotions = 0;
+  for (let i = 0; i < n; i++) goodsAfterPromotions += remaining[i];
+
+  const pointsPerLine = new Array<number>(n).fill(0);
+  const pointsOutcome = redeemPoints(input, remaining, goodsAfterPromotions, pointsPerLine, effects);
+
+  const program = input.loyalty;
+  let paidGoods = 0;
+  for (let i = 0; i < n; i++) paidGoods += remaining[i];
+  if (program) {
+    let promotionPoints = 0;
+    for (const d of applied) promotionPoints += d.points;
+    pointsOutcome.toEarn = earnPoints(program, {
+      lines: lines.map((l, i) => ({
+        productId: l.productId,
+        categoryIds: l.categoryIds,
+        paidMinor: remaining[i],
+      })),
+      orderTotalMinor: goodsAfterPromotions,
+      isFirstOrder: customer.orderCount === 0,
+      tierMultiplierBps: tierBenefits(program.tiers, customer.tier).earnMultiplierBps,
+      promotionPoints,
+      at: input.now,
+    });
+  }
+
+  const lineTotals = lines.map((l, i) => ({
+    lineId: l.id,
+    subtotalMinor: subtotals[i],
+    discountMinor: discountPerLine[i],
+    pointsMinor: pointsPerLine[i],
+    totalMinor: remaining[i],
+  }));
+  const shippingDiscount = input.shippingMinor - shippingRemaining;
+  let discountMinor = 0;
+  for (const d of applied) discountMinor += d.amountMinor;
+  return {
+    currency,
+    subtotalMinor: subtotal,
+    lines: lineTotals,
+    discounts: applied,
+    shipping: {
+      amountMinor: input.shippingMinor,
+      discountMinor: shippingDiscount,
+      totalMinor: shippingRemaining,
+      free: input.shippingMinor > 0 && shippingRemaining === 0,
+    },
+    discountMinor,
+    points: pointsOutcome,
+    totalMinor: paidGoods + shippingRemaining,
+    tierProgress:
+      program && program.tiers.levels.length > 0
+        ? tierProgress(program.tiers, customer.tier, {
+            spendMinor: customer.rolling.spendMinor + paidGoods,
+            orderCount: customer.rolling.orderCount + 1,
+          })
+        : null,
+    rejectedCodes,
+    effects,
+  };
+}
+
+/** Points asked for → money off the lines (split by what is left on each); updates `remaining` and `pointsPerLine`. */
+function redeemPoints(
+  input: CheckoutInput,
+  remaining: number[],
+  payableMinor: number,
+  pointsPerLine: number[],
+  effects: CheckoutEffect[],
+): PointsOutcome {
+  const out: PointsOutcome = {
+    requested: input.points,
+    redeemed: 0,
+    valueMinor: 0,
+    lines: [],
+    capped: null,
+    rejection: null,
+    toEarn: null,
+  };
+  if (input.points <= 0) return out;
+  if (!input.loyalty) {
+    out.rejection = { reason: 'no_program' };
+    return out;
+  }
+  const q = quoteRedemption(input.loyalty, {
+    requestedPoints: input.points,
+    availablePoints: input.customer.availablePoints,
+    payableMinor,
+    isGuest: input.customer.customerId === null,
+  });
+  if (q.type === 'none') return out;
+  if (q.type === 'rejected') {
+    const { type: _type, ...rejection } = q;
+    out.rejection = rejection;
+    return out;
+  }
+  const parts = prorate(q.valueMinor, remaining);
+  for (let i = 0; i < remaining.length; i++) {
+    if (parts[i] === 0) continue;
+    remaining[i] -= parts[i];
+    pointsPerLine[i] = parts[i];
+    out.lines.push({ lineId: input.lines[i].id, amountMinor: parts[i] });
+  }
+  out.redeemed = q.points;
+  out.valueMinor = q.valueMinor;
+  out.capped = q.capped;
+  effects.push({ type: 'redeem_points', customerId: input.customer.customerId as string, points: q.points });
+  return out;
+}
