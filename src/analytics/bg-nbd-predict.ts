@@ -89,13 +89,17 @@ export function bgNbdConditionalExpectedPurchasesPatterns(
 ): Float64Array {
   const out = new Float64Array(patterns.size);
   const nt = patterns.times.length;
-  const cache = new Map<number, number>();
+  const cells = patterns.xValues.length * nt;
+  // (x, T) → numerator: a dense table when small (the usual day grid), else a Map
+  const table = cells <= 1 << 22 ? new Float64Array(cells).fill(Number.NaN) : null;
+  const map = table ? null : new Map<number, number>();
   for (let i = 0; i < patterns.size; i++) {
     const key = patterns.xIndex[i] * nt + patterns.ageIndex[i];
-    let num = cache.get(key);
-    if (num === undefined) {
+    let num = table ? table[key] : (map!.get(key) ?? Number.NaN);
+    if (Number.isNaN(num)) {
       num = conditionalNumerator(params, patterns.frequency[i], patterns.age[i], t);
-      cache.set(key, num);
+      if (table) table[key] = num;
+      else map!.set(key, num);
     }
     out[i] = num * alive[i];
   }

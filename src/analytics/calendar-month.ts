@@ -36,3 +36,14 @@ export function firstDayOfMonth(monthIndex: number): number {
   const month = monthIndex - year * 12;
   return Date.UTC(year, month, 1) / 86_400_000;
 }
+
+/**
+ * Month indexes of the days firstDay…lastDay as a table (table[day − firstDay]), so code that
+ * looks up millions of purchase days does the calendar arithmetic once per distinct day.
+ * @example monthIndexTable(0, 31)[31] // 23641 (February 1970)
+ */
+export function monthIndexTable(firstDay: number, lastDay: number): Int32Array {
+  const table = new Int32Array(Math.max(0, lastDay - firstDay + 1));
+  for (let d = firstDay; d <= lastDay; d++) table[d - firstDay] = monthIndexOfDay(d);
+  return table;
+}

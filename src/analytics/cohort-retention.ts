@@ -1,4 +1,4 @@
-import { monthIndexOfDay, monthLabel } from './calendar-month.ts';
+import { monthIndexOfDay, monthIndexTable, monthLabel } from './calendar-month.ts';
 import type { PurchaseHistory } from './purchase-history.ts';
 
 export interface Cohort {
@@ -19,11 +19,14 @@ export interface Cohort {
 export function cohortRetention(history: PurchaseHistory, asOfDay: number): Cohort[] {
   const { start, day } = history;
   const lastMonth = monthIndexOfDay(asOfDay);
+  let minDay = asOfDay;
+  for (let i = 0; i < day.length; i++) if (day[i] < minDay) minDay = day[i];
+  const monthOf = monthIndexTable(minDay, asOfDay);
   const byCohort = new Map<number, { size: number; active: number[] }>();
   for (let c = 0; c < history.customerCount; c++) {
     const lo = start[c];
     if (lo === start[c + 1] || day[lo] > asOfDay) continue;
-    const cohortMonth = monthIndexOfDay(day[lo]);
+    const cohortMonth = monthOf[day[lo] - minDay];
     let cohort = byCohort.get(cohortMonth);
     if (!cohort) {
       cohort = { size: 0, active: new Array<number>(lastMonth - cohortMonth + 1).fill(0) };
@@ -32,7 +35,7 @@ export function cohortRetention(history: PurchaseHistory, asOfDay: number): Coho
     cohort.size++;
     let prevK = -1;
     for (let i = lo; i < start[c + 1] && day[i] <= asOfDay; i++) {
-      const k = monthIndexOfDay(day[i]) - cohortMonth;
+      const k = monthOf[day[i] - minDay] - cohortMonth;
       if (k !== prevK) cohort.active[k]++;
       prevK = k;
     }

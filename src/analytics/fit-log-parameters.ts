@@ -15,6 +15,9 @@ export interface ModelFit<P extends Record<string, number>> {
   converged: boolean;
   method: 'lbfgs' | 'nelder-mead';
   message: string;
+  /** Inverse Hessian of the mean −LL in log-parameters (with standard errors), to warm-start a fit
+   * of the same model on more data. */
+  inverseHessian: number[][] | null;
 }
 
 export interface FitOptions {
@@ -24,6 +27,9 @@ export interface FitOptions {
   standardErrors?: boolean;
   /** Starting point (natural scale); each model has a default. */
   initial?: Record<string, number>;
+  /** Inverse Hessian of the mean −LL in log-parameters at `initial` (a subsample fit's
+   * `inverseHessian`): L-BFGS then starts with Newton-like steps. */
+  initialInverseHessian?: number[][] | null;
   maxIterations?: number;
 }
 
@@ -75,6 +81,7 @@ export function fitLogParameters<P extends Record<string, number>>(
     // on the mean −LL; 1e-9 pins the flattest CDNOW direction (log b) to ~1e-7
     gradientTolerance: 1e-9,
     functionTolerance: 1e-14,
+    initialInverseHessian: options.initialInverseHessian ?? undefined,
   });
   let method: 'lbfgs' | 'nelder-mead' = 'lbfgs';
   if (!best.converged || !Number.isFinite(best.value)) {
@@ -98,6 +105,7 @@ export function fitLogParameters<P extends Record<string, number>>(
   for (let i = 0; i < k; i++) theta[i] = Math.exp(best.x[i]);
   const logLikelihood = -negLogLik(theta, gradTheta);
   let standardErrors: P | null = null;
+  let inverseHessian: number[][] | null = null;
   if (options.standardErrors !== false && Number.isFinite(logLikelihood)) {
     // Hessian of the total (unpenalised) −LL in φ
     const total: Objective = (phi, grad) => {
@@ -108,6 +116,7 @@ export function fitLogParameters<P extends Record<string, number>>(
     };
     const cov = invertSymmetric(numericalHessian(total, best.x));
     if (cov) {
+      inverseHessian = cov.map((row) => row.map((v) => v * customers));
       const se = {} as Record<string, number>;
       for (let i = 0; i < k; i++) se[names[i]] = Math.exp(best.x[i]) * Math.sqrt(cov[i][i]);
       standardErrors = se as P;
@@ -122,5 +131,6 @@ export function fitLogParameters<P extends Record<string, number>>(
     converged: best.converged,
     method,
     message: best.message,
+    inverseHessian,
   };
 }

@@ -1,4 +1,4 @@
-import { quantileSorted } from './quantile.ts';
+import { selectQuantile } from './select-quantile.ts';
 
 /** Lifecycle stages (PRODUCT.md §3), in report order. */
 export const LIFECYCLE_STAGES = ['new', 'active', 'at_risk', 'sleeping', 'lost', 'vip'] as const;
@@ -16,6 +16,22 @@ export const LIFECYCLE_REASONS = [
   'one-time-lost',
   'one-time-unjudged',
 ] as const;
+
+const STAGE_NEW = LIFECYCLE_STAGES.indexOf('new');
+const STAGE_ACTIVE = LIFECYCLE_STAGES.indexOf('active');
+const STAGE_AT_RISK = LIFECYCLE_STAGES.indexOf('at_risk');
+const STAGE_SLEEPING = LIFECYCLE_STAGES.indexOf('sleeping');
+const STAGE_LOST = LIFECYCLE_STAGES.indexOf('lost');
+const STAGE_VIP = LIFECYCLE_STAGES.indexOf('vip');
+const REASON_REPEAT_ACTIVE = LIFECYCLE_REASONS.indexOf('repeat-active');
+const REASON_REPEAT_AT_RISK = LIFECYCLE_REASONS.indexOf('repeat-at-risk');
+const REASON_REPEAT_SLEEPING = LIFECYCLE_REASONS.indexOf('repeat-sleeping');
+const REASON_REPEAT_LOST = LIFECYCLE_REASONS.indexOf('repeat-lost');
+const REASON_ONE_TIME_NEW = LIFECYCLE_REASONS.indexOf('one-time-new');
+const REASON_ONE_TIME_AT_RISK = LIFECYCLE_REASONS.indexOf('one-time-at-risk');
+const REASON_ONE_TIME_SLEEPING = LIFECYCLE_REASONS.indexOf('one-time-sleeping');
+const REASON_ONE_TIME_LOST = LIFECYCLE_REASONS.indexOf('one-time-lost');
+const REASON_ONE_TIME_UNJUDGED = LIFECYCLE_REASONS.indexOf('one-time-unjudged');
 
 export interface LifecycleInput {
   /** Days since the last purchase day, as of the as-of day. */
@@ -85,10 +101,7 @@ export function classifyLifecycle(input: LifecycleInput, options: LifecycleOptio
   const sleeping = new Uint8Array(n);
   const reason = new Uint8Array(n);
   const vip = new Uint8Array(n);
-  const S = (name: LifecycleStage) => LIFECYCLE_STAGES.indexOf(name);
-  const R = (name: (typeof LIFECYCLE_REASONS)[number]) => LIFECYCLE_REASONS.indexOf(name);
-  const spendSorted = Float64Array.from(input.totalSpend).sort();
-  const vipSpendThreshold = n > 0 ? quantileSorted(spendSorted, 1 - vipShare) : Number.POSITIVE_INFINITY;
+  const vipSpendThreshold = n > 0 ? selectQuantile(input.totalSpend, 1 - vipShare) : Number.POSITIVE_INFINITY;
   const judgeOneTime =
     input.secondPurchaseCount >= minSecond &&
     Number.isFinite(input.secondPurchaseP50) &&
@@ -98,40 +111,40 @@ export function classifyLifecycle(input: LifecycleInput, options: LifecycleOptio
     if (input.purchaseDays[c] >= 2) {
       const ratio = g / input.typicalDays[c];
       if (ratio > lostFactor) {
-        stage[c] = S('lost');
-        reason[c] = R('repeat-lost');
+        stage[c] = STAGE_LOST;
+        reason[c] = REASON_REPEAT_LOST;
       } else if (ratio > k) {
-        stage[c] = S('sleeping');
-        reason[c] = R('repeat-sleeping');
+        stage[c] = STAGE_SLEEPING;
+        reason[c] = REASON_REPEAT_SLEEPING;
       } else if (ratio > atRiskFactor) {
-        stage[c] = S('at_risk');
-        reason[c] = R('repeat-at-risk');
+        stage[c] = STAGE_AT_RISK;
+        reason[c] = REASON_REPEAT_AT_RISK;
       } else {
-        stage[c] = S('active');
-        reason[c] = R('repeat-active');
+        stage[c] = STAGE_ACTIVE;
+        reason[c] = REASON_REPEAT_ACTIVE;
       }
       if (ratio > k) sleeping[c] = 1;
     } else if (!judgeOneTime) {
-      stage[c] = S('new');
-      reason[c] = R('one-time-unjudged');
+      stage[c] = STAGE_NEW;
+      reason[c] = REASON_ONE_TIME_UNJUDGED;
     } else if (g > 2 * input.secondPurchaseP90) {
-      stage[c] = S('lost');
-      reason[c] = R('one-time-lost');
+      stage[c] = STAGE_LOST;
+      reason[c] = REASON_ONE_TIME_LOST;
       sleeping[c] = 1;
     } else if (g > input.secondPurchaseP90) {
-      stage[c] = S('sleeping');
-      reason[c] = R('one-time-sleeping');
+      stage[c] = STAGE_SLEEPING;
+      reason[c] = REASON_ONE_TIME_SLEEPING;
       sleeping[c] = 1;
     } else if (g > input.secondPurchaseP50) {
-      stage[c] = S('at_risk');
-      reason[c] = R('one-time-at-risk');
+      stage[c] = STAGE_AT_RISK;
+      reason[c] = REASON_ONE_TIME_AT_RISK;
     } else {
-      stage[c] = S('new');
-      reason[c] = R('one-time-new');
+      stage[c] = STAGE_NEW;
+      reason[c] = REASON_ONE_TIME_NEW;
     }
     if (input.totalSpend[c] > 0 && input.totalSpend[c] >= vipSpendThreshold) {
       vip[c] = 1;
-      if (stage[c] === S('active') || stage[c] === S('new')) stage[c] = S('vip');
+      if (stage[c] === STAGE_ACTIVE || stage[c] === STAGE_NEW) stage[c] = STAGE_VIP;
     }
   }
   return { stage, sleeping, reason, vip, sleepingFactor: k, atRiskFactor, lostFactor, vipSpendThreshold };

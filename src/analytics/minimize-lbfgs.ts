@@ -9,6 +9,9 @@ export interface MinimizeOptions {
   maxIterations?: number;
   /** Number of correction pairs kept (default 8). */
   memory?: number;
+  /** H₀, an estimate of the inverse Hessian at the start (e.g. from a fit on a subsample);
+   * default γI with γ = sᵀy / yᵀy of the latest pair. */
+  initialInverseHessian?: number[][];
 }
 
 export interface MinimizeResult {
@@ -60,6 +63,8 @@ export function minimizeLbfgs(
   const d = new Float64Array(n);
   const alphas = new Float64Array(memory);
   const xNew = new Float64Array(n);
+  const h0 = options.initialInverseHessian;
+  const tmp = new Float64Array(n);
   const gNew = new Float64Array(n);
   let smallDecreases = 0;
   let message = 'maximum iterations reached';
@@ -78,7 +83,14 @@ export function minimizeLbfgs(
       alphas[j] = rho[j] * dot(sList[j], d);
       axpy(-alphas[j], yList[j], d);
     }
-    if (k > 0) {
+    if (h0) {
+      tmp.set(d);
+      for (let i = 0; i < n; i++) {
+        let v = 0;
+        for (let j = 0; j < n; j++) v += h0[i][j] * tmp[j];
+        d[i] = v;
+      }
+    } else if (k > 0) {
       const gamma = dot(sList[k - 1], yList[k - 1]) / dot(yList[k - 1], yList[k - 1]);
       for (let i = 0; i < n; i++) d[i] *= gamma;
     }
@@ -95,7 +107,7 @@ export function minimizeLbfgs(
       for (let i = 0; i < n; i++) d[i] = -g[i];
       slope = dot(g, d);
     }
-    const initialStep = k === 0 ? Math.min(1, 1 / Math.sqrt(-slope)) : 1;
+    const initialStep = k === 0 && !h0 ? Math.min(1, 1 / Math.sqrt(-slope)) : 1;
     const search = wolfeSearch(f, x, fx, d, slope, initialStep, xNew, gNew);
     evaluations += search.evaluations;
     if (search.step === 0) {

@@ -1,4 +1,4 @@
-import { monthIndexOfDay, monthLabel } from './calendar-month.ts';
+import { monthIndexOfDay, monthIndexTable, monthLabel } from './calendar-month.ts';
 import type { PurchaseHistory } from './purchase-history.ts';
 
 export interface RetentionMonth {
@@ -26,11 +26,11 @@ export interface MonthlyRetention {
  */
 export function monthlyRetention(history: PurchaseHistory, asOfDay: number): MonthlyRetention {
   const { start, day } = history;
-  let minMonth = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < day.length; i++) {
-    if (day[i] <= asOfDay) minMonth = Math.min(minMonth, monthIndexOfDay(day[i]));
-  }
-  if (!Number.isFinite(minMonth)) return { months: [], averageRate: Number.NaN };
+  let minDay = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < day.length; i++) if (day[i] < minDay) minDay = day[i];
+  if (!(minDay <= asOfDay)) return { months: [], averageRate: Number.NaN };
+  const monthOf = monthIndexTable(minDay, asOfDay);
+  const minMonth = monthOf[0];
   const lastComplete = monthIndexOfDay(asOfDay + 1) - 1; // the month of asOf counts if asOf+1 starts a new one
   const span = lastComplete - minMonth + 1;
   if (span < 2) return { months: [], averageRate: Number.NaN };
@@ -39,7 +39,7 @@ export function monthlyRetention(history: PurchaseHistory, asOfDay: number): Mon
   for (let c = 0; c < history.customerCount; c++) {
     let prevMonth = -1;
     for (let i = start[c]; i < start[c + 1] && day[i] <= asOfDay; i++) {
-      const m = monthIndexOfDay(day[i]) - minMonth;
+      const m = monthOf[day[i] - minDay] - minMonth;
       if (m === prevMonth || m >= span) continue;
       active[m]++;
       if (m === prevMonth + 1 && prevMonth >= 0) retained[m]++;

@@ -60,15 +60,18 @@ export function paretoNbdProbabilityAlivePatterns(
 ): Float64Array {
   const { r, alpha, s, beta } = params;
   const nt = patterns.times.length;
-  const cache = new Map<number, number>();
+  const cells = patterns.xValues.length * nt;
+  const table = cells <= 1 << 22 ? new Float64Array(cells).fill(Number.NaN) : null;
+  const map = table ? null : new Map<number, number>();
   const tail = new Float64Array(5);
   const logH = (xi: number, ti: number): number => {
     const key = xi * nt + ti;
-    let v = cache.get(key);
-    if (v === undefined) {
+    let v = table ? table[key] : (map!.get(key) ?? Number.NaN);
+    if (Number.isNaN(v)) {
       logPowerProductTail(r + patterns.xValues[xi], s + 1, alpha, beta, patterns.times[ti], tail);
       v = tail[0];
-      cache.set(key, v);
+      if (table) table[key] = v;
+      else map!.set(key, v);
     }
     return v;
   };

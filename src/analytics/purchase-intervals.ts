@@ -1,5 +1,5 @@
 import type { PurchaseHistory } from './purchase-history.ts';
-import { quantileSorted } from './quantile.ts';
+import { selectQuantiles } from './select-quantile.ts';
 
 export interface StoreIntervals {
   /** Customers with two or more purchase days (who have an interval). */
@@ -40,7 +40,8 @@ export function storeIntervals(history: PurchaseHistory, asOfDay: number): Store
   let span = 0;
   let gapsTotal = 0;
   let sumMeans = 0;
-  const gaps: number[] = [];
+  const gaps = new Float64Array(day.length);
+  let gapCount = 0;
   for (let c = 0; c < history.customerCount; c++) {
     let hi = start[c + 1];
     while (hi > start[c] && day[hi - 1] > asOfDay) hi--;
@@ -51,13 +52,13 @@ export function storeIntervals(history: PurchaseHistory, asOfDay: number): Store
     span += s;
     gapsTotal += n;
     sumMeans += s / n;
-    for (let i = start[c] + 1; i < hi; i++) gaps.push(day[i] - day[i - 1]);
+    for (let i = start[c] + 1; i < hi; i++) gaps[gapCount++] = day[i] - day[i - 1];
   }
-  const sorted = Float64Array.from(gaps).sort();
+  const [median] = selectQuantiles(gaps.subarray(0, gapCount), [0.5]);
   return {
     customers,
     meanDays: gapsTotal > 0 ? span / gapsTotal : Number.NaN,
-    medianDays: quantileSorted(sorted, 0.5),
+    medianDays: median,
     meanOfCustomerMeansDays: customers > 0 ? sumMeans / customers : Number.NaN,
   };
 }

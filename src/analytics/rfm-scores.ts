@@ -1,3 +1,5 @@
+import { selectQuantiles } from './select-quantile.ts';
+
 /** The named RFM segments, in report order. */
 export const RFM_SEGMENTS = [
   'Champions',
@@ -23,6 +25,13 @@ export type RfmSegment = (typeof RFM_SEGMENTS)[number];
  * @example RFM_SEGMENTS[rfmSegment(5, 5)] // 'Champions'
  */
 export function rfmSegment(r: number, f: number): number {
+  return SEGMENT_GRID[(r - 1) * 5 + (f - 1)];
+}
+
+/** The grid above as a table: SEGMENT_GRID[(R − 1)·5 + (F − 1)] is the segment index. */
+const SEGMENT_GRID = Int8Array.from({ length: 25 }, (_, i) => {
+  const r = Math.floor(i / 5) + 1;
+  const f = (i % 5) + 1;
   const seg = (name: RfmSegment) => RFM_SEGMENTS.indexOf(name);
   if (r >= 4) {
     if (f >= 4) return seg(r === 5 ? 'Champions' : 'Loyal');
@@ -37,7 +46,7 @@ export function rfmSegment(r: number, f: number): number {
   if (f === 5) return seg("Can't lose");
   if (f >= 3) return seg('At risk');
   return seg(r === 1 && f === 1 ? 'Lost' : 'Hibernating');
-}
+});
 
 /**
  * Quintile scores 1–5 with ties kept together: score = 1 + ⌊5 · (number of values strictly
@@ -71,11 +80,12 @@ export function quintileScores(values: Float64Array, higherIsBetter: boolean): U
       seen += counts[v];
       while (k <= 4 && seen >= Math.ceil((k * n) / 5)) t[k++ - 1] = v + min;
     }
-  } else {
-    const sorted = new Float64Array(n);
-    for (let i = 0; i < n; i++) sorted[i] = sign * values[i];
-    sorted.sort();
-    for (let k = 1; k <= 4; k++) t[k - 1] = sorted[Math.ceil((k * n) / 5) - 1];
+  } else if (n > 0) {
+    // the order statistics sorted[⌈k·n/5⌉ − 1] are the type-7 quantiles at (⌈k·n/5⌉ − 1)/(n − 1)
+    const signed = new Float64Array(n);
+    for (let i = 0; i < n; i++) signed[i] = sign * values[i];
+    const ps = [1, 2, 3, 4].map((k) => (n > 1 ? (Math.ceil((k * n) / 5) - 1) / (n - 1) : 0));
+    t.set(selectQuantiles(signed, ps));
   }
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {

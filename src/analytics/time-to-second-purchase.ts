@@ -1,5 +1,5 @@
 import type { PurchaseHistory } from './purchase-history.ts';
-import { quantileSorted } from './quantile.ts';
+import { selectQuantiles } from './select-quantile.ts';
 
 /** Upper bounds (days, inclusive) of the histogram buckets; the last bucket is open. */
 export const SECOND_PURCHASE_BUCKETS = [7, 14, 30, 60, 90, 180, 365] as const;
@@ -27,7 +27,8 @@ export interface TimeToSecondPurchase {
  */
 export function timeToSecondPurchase(history: PurchaseHistory, asOfDay: number): TimeToSecondPurchase {
   const { start, day } = history;
-  const values: number[] = [];
+  const values = new Float64Array(history.customerCount);
+  let count = 0;
   let customers = 0;
   const histogram = new Array<number>(SECOND_PURCHASE_BUCKETS.length + 1).fill(0);
   for (let c = 0; c < history.customerCount; c++) {
@@ -36,24 +37,24 @@ export function timeToSecondPurchase(history: PurchaseHistory, asOfDay: number):
     customers++;
     if (lo + 1 < start[c + 1] && day[lo + 1] <= asOfDay) {
       const d = day[lo + 1] - day[lo];
-      values.push(d);
+      values[count++] = d;
       let b = 0;
       while (b < SECOND_PURCHASE_BUCKETS.length && d > SECOND_PURCHASE_BUCKETS[b]) b++;
       histogram[b]++;
     }
   }
-  const sorted = Float64Array.from(values).sort();
+  const [p10, p25, p50, p75, p90] = selectQuantiles(values.subarray(0, count), [0.1, 0.25, 0.5, 0.75, 0.9]);
   let sum = 0;
-  for (const v of values) sum += v;
+  for (let i = 0; i < count; i++) sum += values[i];
   return {
     customers,
-    withSecond: values.length,
-    meanDays: values.length > 0 ? sum / values.length : Number.NaN,
-    p10: quantileSorted(sorted, 0.1),
-    p25: quantileSorted(sorted, 0.25),
-    p50: quantileSorted(sorted, 0.5),
-    p75: quantileSorted(sorted, 0.75),
-    p90: quantileSorted(sorted, 0.9),
+    withSecond: count,
+    meanDays: count > 0 ? sum / count : Number.NaN,
+    p10,
+    p25,
+    p50,
+    p75,
+    p90,
     histogram,
   };
 }
