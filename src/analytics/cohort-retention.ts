@@ -22,30 +22,33 @@ export function cohortRetention(history: PurchaseHistory, asOfDay: number): Coho
   let minDay = asOfDay;
   for (let i = 0; i < day.length; i++) if (day[i] < minDay) minDay = day[i];
   const monthOf = monthIndexTable(minDay, asOfDay);
-  const byCohort = new Map<number, { size: number; active: number[] }>();
+  const firstMonth = monthOf[0];
+  const span = lastMonth - firstMonth + 1;
+  // active[(cohort − firstMonth)·span + k]: a flat matrix instead of a Map lookup per customer
+  const size = new Int32Array(span);
+  const active = new Int32Array(span * span);
   for (let c = 0; c < history.customerCount; c++) {
     const lo = start[c];
     if (lo === start[c + 1] || day[lo] > asOfDay) continue;
-    const cohortMonth = monthOf[day[lo] - minDay];
-    let cohort = byCohort.get(cohortMonth);
-    if (!cohort) {
-      cohort = { size: 0, active: new Array<number>(lastMonth - cohortMonth + 1).fill(0) };
-      byCohort.set(cohortMonth, cohort);
-    }
-    cohort.size++;
+    const cohort = monthOf[day[lo] - minDay] - firstMonth;
+    size[cohort]++;
     let prevK = -1;
     for (let i = lo; i < start[c + 1] && day[i] <= asOfDay; i++) {
-      const k = monthOf[day[i] - minDay] - cohortMonth;
-      if (k !== prevK) cohort.active[k]++;
+      const k = monthOf[day[i] - minDay] - firstMonth - cohort;
+      if (k !== prevK) active[cohort * span + k]++;
       prevK = k;
     }
   }
-  return [...byCohort.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([m, { size, active }]) => ({
-      month: monthLabel(m),
-      size,
-      active,
-      rate: active.map((v) => v / size),
-    }));
+  const cohorts: Cohort[] = [];
+  for (let m = 0; m < span; m++) {
+    if (size[m] === 0) continue;
+    const row = Array.from(active.subarray(m * span, m * span + span - m));
+    cohorts.push({
+      month: monthLabel(firstMonth + m),
+      size: size[m],
+      active: row,
+      rate: row.map((v) => v / size[m]),
+    });
+  }
+  return cohorts;
 }
