@@ -17,7 +17,7 @@ import {
   tierLevel,
   tierProgress,
 } from '../loyalty/index.ts';
-import { applyAction } from './actions.ts';
+import { type ActionContext, applyAction } from './actions.ts';
 import { normalizeCode } from './codes.ts';
 import { type ConditionContext, checkCondition } from './conditions.ts';
 import type { LineFilter, Promotion } from './promotion.ts';
@@ -104,6 +104,27 @@ function byRunOrder(a: Candidate, b: Candidate): number {
   return ca < cb ? -1 : ca > cb ? 1 : 0;
 }
 
+/** Records why a typed code was refused (closures in the loop would cost an allocation per candidate). */
+function reject(
+  out: CodeRejection[],
+  currency: string,
+  typed: string,
+  promotionId: string | null,
+  reason: RejectionReason,
+): void {
+  out.push({
+    code: typed,
+    promotionId,
+    message: rejectionMessage(reason, currency),
+    ...reason,
+  } as CodeRejection);
+}
+
+/** Refuses a candidate: shown when it came from a code, silent for automatic promotions. */
+function fail(out: CodeRejection[], currency: string, cand: Candidate, reason: RejectionReason): void {
+  if (cand.typed !== null) reject(out, currency, cand.typed, cand.promotion.id, reason);
+}
+
 function clash(c: Candidate): ClashWith {
   return { promotionId: c.promotion.id, name: c.promotion.name, code: c.code };
 }
@@ -128,15 +149,6 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
   const discountPerLine = new Array<number>(n).fill(0);
   let shippingRemaining = input.shippingMinor;
   const rejectedCodes: CodeRejection[] = [];
-  const reject = (typed: string, promotionId: string | null, reason: RejectionReason) => {
-    rejectedCodes.push({
-      code: typed,
-      promotionId,
-      message: rejectionMessage(reason, currency),
-      ...reason,
-    } as CodeRejection);
-  };
-
   // Candidates: automatic promotions, those the codes name, the tier's benefits.
   const candidates: Candidate[] = [];
   const byId = new Map<string, Promotion>();
@@ -157,7 +169,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
   for (const typed of input.codes) {
     const code = normalizeCode(typed);
     if (seenCodes.has(code)) {
-      reject(typed, null, { reason: 'duplicate_code' });
+      reject(rejectedCodes, currency, typed, null, { reason: 'duplicate_code' });
       continue;
     }
     seenCodes.add(code);
@@ -169,11 +181,11 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       if (p && p.trigger.type === 'unique_codes') promotion = p;
     }
     if (!promotion || code === '') {
-      reject(typed, null, { reason: 'unknown_code' });
+      reject(rejectedCodes, currency, typed, null, { reason: 'unknown_code' });
       continue;
     }
     if (seenPromotions.has(promotion.id)) {
-      reject(typed, promotion.id, { reason: 'duplicate_code' });
+      reject(rejectedCodes, currency, typed, promotion.id, { reason: 'duplicate_code' });
       continue;
     }
     seenPromotions.add(promotion.id);
@@ -193,6 +205,15 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
   const eligible = new Array<boolean>(n);
   const work = new Array<number>(n);
   const amounts = new Array<number>(n);
+  // One context each for conditions and actions, updated per candidate rather than rebuilt.
+  const actx = {
+    lines,
+    eligible,
+    remaining: work,
+    shippingRemaining: 0,
+    eligibleSubtotalMinor: 0,
+    code: null as CodeRecord | null,
+  } satisfies ActionContext;
   const ctx: ConditionContext = {
     customer,
     channel: input.channel,
@@ -204,16 +225,13 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
 
   for (const cand of candidates) {
     const p = cand.promotion;
-    const fail = (reason: RejectionReason) => {
-      if (cand.typed !== null) reject(cand.typed, p.id, reason);
-    };
     // Validity, then limits, then eligibility, then stacking: the first refusal is the one shown.
     if (p.currency !== null && p.currency !== currency) {
-      fail({ reason: 'currency_mismatch', currency: p.currency });
+      fail(rejectedCodes, currency, cand, { reason: 'currency_mismatch', currency: p.currency });
       continue;
     }
     if (p.startsAt !== null && input.now < p.startsAt) {
-      fail({ reason: 'not_started', startsAt: p.startsAt });
+      fail(rejectedCodes, currency, cand, { reason: 'not_started', startsAt: p.startsAt });
       continue;
     }
     const endsAt =
@@ -221,16 +239,19 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
         ? Math.min(p.endsAt, cand.record.expiresAt)
         : (p.endsAt ?? cand.record?.expiresAt ?? null);
     if (endsAt !== null && input.now >= endsAt) {
-      fail({ reason: 'expired', endedAt: endsAt });
+      fail(rejectedCodes, currency, cand, { reason: 'expired', endedAt: endsAt });
       continue;
     }
     const rec = cand.record;
     if (rec?.redeemed) {
-      fail({ reason: 'code_used' });
+      fail(rejectedCodes, currency, cand, { reason: 'code_used' });
       continue;
     }
     if (rec !== null && rec.customerId !== null && rec.customerId !== customer.customerId) {
       fail(
+        rejectedCodes,
+        currency,
+        cand,
         customer.customerId === null
           ? { reason: 'customer_required' }
           : { reason: 'not_eligible', detail: { condition: 'customer' } },
@@ -240,24 +261,28 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     const usage = Object.hasOwn(input.usage, p.id) ? input.usage[p.id] : null;
     const { totalUses, usesPerCustomer, budgetMinor } = p.limits;
     if (totalUses !== null && (usage?.uses ?? 0) >= totalUses) {
-      fail({ reason: 'usage_limit_reached', limit: 'total', max: totalUses });
+      fail(rejectedCodes, currency, cand, { reason: 'usage_limit_reached', limit: 'total', max: totalUses });
       continue;
     }
     if (usesPerCustomer !== null) {
       if (customer.customerId === null) {
-        fail({ reason: 'customer_required' });
+        fail(rejectedCodes, currency, cand, { reason: 'customer_required' });
         continue;
       }
       const used = Object.hasOwn(customer.promotionUses, p.id) ? customer.promotionUses[p.id] : 0;
       if (used >= usesPerCustomer) {
-        fail({ reason: 'usage_limit_reached', limit: 'per_customer', max: usesPerCustomer });
+        fail(rejectedCodes, currency, cand, {
+          reason: 'usage_limit_reached',
+          limit: 'per_customer',
+          max: usesPerCustomer,
+        });
         continue;
       }
     }
     const budgetLeft =
       budgetMinor === null ? Number.POSITIVE_INFINITY : budgetMinor - (usage?.spentMinor ?? 0);
     if (budgetLeft <= 0) {
-      fail({ reason: 'budget_exhausted' });
+      fail(rejectedCodes, currency, cand, { reason: 'budget_exhausted' });
       continue;
     }
 
@@ -271,7 +296,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       }
     }
     if (eligibleQuantity === 0 && hasIncludes(p.appliesTo)) {
-      fail({ reason: 'not_eligible', detail: { condition: 'products' } });
+      fail(rejectedCodes, currency, cand, { reason: 'not_eligible', detail: { condition: 'products' } });
       continue;
     }
     ctx.eligibleSubtotalMinor = eligibleSubtotal;
@@ -282,21 +307,21 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       if (notEligible !== null) break;
     }
     if (notEligible !== null) {
-      fail({ reason: 'not_eligible', detail: notEligible });
+      fail(rejectedCodes, currency, cand, { reason: 'not_eligible', detail: notEligible });
       continue;
     }
 
     if (exclusive !== null) {
-      fail({ reason: 'not_combinable', with: clash(exclusive) });
+      fail(rejectedCodes, currency, cand, { reason: 'not_combinable', with: clash(exclusive) });
       continue;
     }
     if (p.stacking === 'exclusive' && appliedBy.length > 0) {
-      fail({ reason: 'not_combinable', with: clash(appliedBy[0]) });
+      fail(rejectedCodes, currency, cand, { reason: 'not_combinable', with: clash(appliedBy[0]) });
       continue;
     }
     const sameClass = p.class === null ? undefined : classes.get(p.class);
     if (p.class !== null && sameClass !== undefined) {
-      fail({ reason: 'class_limit', class: p.class, with: clash(sameClass) });
+      fail(rejectedCodes, currency, cand, { reason: 'class_limit', class: p.class, with: clash(sameClass) });
       continue;
     }
 
@@ -308,15 +333,11 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     let shipping = 0;
     let points = 0;
     let refused: RejectionReason | null = null;
+    actx.eligibleSubtotalMinor = eligibleSubtotal;
+    actx.code = rec;
     for (const action of p.actions) {
-      const r = applyAction(action, {
-        lines,
-        eligible,
-        remaining: work,
-        shippingRemaining: shippingRemaining - shipping,
-        eligibleSubtotalMinor: eligibleSubtotal,
-        code: rec,
-      });
+      actx.shippingRemaining = shippingRemaining - shipping;
+      const r = applyAction(action, actx);
       if (!r.ok) {
         refused = r.rejection;
         break;
@@ -330,7 +351,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       points += r.points;
     }
     if (refused !== null) {
-      fail(refused);
+      fail(rejectedCodes, currency, cand, refused);
       continue;
     }
     let linesTotal = 0;
@@ -344,7 +365,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       budgetCapped = true;
     }
     if (linesTotal + shipping === 0 && points === 0) {
-      fail({ reason: 'nothing_to_discount' });
+      fail(rejectedCodes, currency, cand, { reason: 'nothing_to_discount' });
       continue;
     }
 
