@@ -522,3 +522,40 @@ describe('loyalty at checkout', () => {
     expect(gold.shipping.free).toBe(true);
   });
 });
+
+describe('effects to write when the order is placed', () => {
+  it('lists usage with its guards, the single-use code and the points, and nothing for tier benefits', () => {
+    const single = promo({
+      id: 'welcome',
+      trigger: { type: 'unique_codes' },
+      limits: { totalUses: 1000, usesPerCustomer: 1, budgetMinor: 50_000 },
+      actions: [off(500)],
+    });
+    const loyalty = LoyaltyProgram.parse({
+      currency: 'EUR',
+      tiers: { levels: [{ code: 'silver', name: 'Silver', benefits: { discountBps: 500 } }] },
+    });
+    const r = only({
+      loyalty,
+      promotions: [single],
+      codes: ['WELC-2345'],
+      codeRecords: [record('WELC2345', 'welcome')],
+      points: 200,
+      customer: customer({ tier: 'silver', availablePoints: 300 }),
+    });
+    expect(r.effects).toEqual([
+      {
+        type: 'record_use',
+        promotionId: 'welcome',
+        customerId: 'cus_1',
+        code: 'WELC2345',
+        discountMinor: 500,
+        maxUses: 1000,
+        maxUsesPerCustomer: 1,
+        budgetMinor: 50_000,
+      },
+      { type: 'redeem_code', code: 'WELC2345', promotionId: 'welcome' },
+      { type: 'redeem_points', customerId: 'cus_1', points: 200 },
+    ]);
+  });
+});

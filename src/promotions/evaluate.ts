@@ -176,7 +176,11 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     let promotion = byCode.get(code);
     let record: CodeRecord | null = null;
     if (!promotion) {
-      for (const r of input.codeRecords) if (r.code === code) record = r;
+      for (const r of input.codeRecords)
+        if (r.code === code) {
+          record = r; // codes are unique in the store
+          break;
+        }
       const p = record ? byId.get(record.promotionId) : undefined;
       if (p && p.trigger.type === 'unique_codes') promotion = p;
     }
