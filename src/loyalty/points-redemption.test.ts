@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { quoteRedemption } from './points-redemption.ts';
 import { LoyaltyProgram } from './program.ts';
@@ -61,5 +62,50 @@ describe('quoteRedemption', () => {
       reason: 'nothing_to_pay',
     });
     expect(quoteRedemption(program, { ...req, requestedPoints: 0 })).toEqual({ type: 'none' });
+  });
+});
+
+describe('quoteRedemption properties', () => {
+  it('never uses more points than asked or held, nor pays more than allowed, and charges what the value costs', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          points: fc.integer({ min: 1, max: 1000 }),
+          valueMinor: fc.integer({ min: 1, max: 1000 }),
+          minPoints: fc.nat(500),
+          maxPointsPerOrder: fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: null }),
+          maxShareBps: fc.integer({ min: 0, max: 10_000 }),
+        }),
+        fc.nat(20_000),
+        fc.nat(20_000),
+        fc.nat(100_000),
+        (redemption, requestedPoints, availablePoints, payableMinor) => {
+          const program = LoyaltyProgram.parse({ currency: 'EUR', redemption });
+          const q = quoteRedemption(program, {
+            requestedPoints,
+            availablePoints,
+            payableMinor,
+            isGuest: false,
+          });
+          if (q.type !== 'redeemed') return;
+          expect(q.points).toBeGreaterThanOrEqual(Math.max(1, redemption.minPoints));
+          expect(q.points).toBeLessThanOrEqual(
+            Math.min(requestedPoints, availablePoints, redemption.maxPointsPerOrder ?? Infinity),
+          );
+          expect(q.valueMinor).toBeGreaterThan(0);
+          expect(q.valueMinor).toBeLessThanOrEqual(
+            Math.floor((payableMinor * redemption.maxShareBps) / 10_000),
+          );
+          // The points charged buy exactly the value given, and one point fewer would not.
+          expect(Math.floor((q.points * redemption.valueMinor) / redemption.points)).toBeGreaterThanOrEqual(
+            q.valueMinor,
+          );
+          expect(Math.floor(((q.points - 1) * redemption.valueMinor) / redemption.points)).toBeLessThan(
+            q.valueMinor,
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

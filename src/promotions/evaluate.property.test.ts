@@ -351,7 +351,7 @@ describe('evaluateCheckout speed', () => {
     for (let i = 0; i < runs; i++) evaluateCheckout(input);
     const microseconds = ((performance.now() - t0) * 1000) / runs;
     console.log(`evaluateCheckout: ${microseconds.toFixed(1)} µs per call (20 promotions, 5 lines)`);
-    // Generous for slow CI machines; it runs around 10–20 µs on a laptop.
-    expect(microseconds).toBeLessThan(250);
+    // Generous for a loaded CI machine (about 15 µs on an idle core): it catches a per-call regex or deep clone.
+    expect(microseconds).toBeLessThan(500);
   });
 });
