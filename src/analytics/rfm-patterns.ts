@@ -1,4 +1,5 @@
 import { FloatIndex } from './float-index.ts';
+import type { RfmSummary } from './rfm-summary.ts';
 
 /**
  * Customers with the same (x, t_x, T) compressed into weighted patterns, as Fader & Hardie do
@@ -128,4 +129,96 @@ function sortedWithRank(ix: FloatIndex): [Float64Array, Int32Array] {
     rank[i] = lo;
   }
   return [sorted, rank];
+}
+
+/**
+ * compressRfm for a summary built on whole UTC days (the usual case): t_x and T come from
+ * integer day differences, so they and x are indexed through direct tables instead of a hash,
+ * and only the (x, t_x, T) key goes through the hash index. Same result as
+ * compressRfm(summary.frequency, summary.recency, summary.age, include ?? summary.present).
+ * @example compressRfmDays(summarizeRfm(history, cutoffDay, 'week', 2))
+ */
+export function compressRfmDays(summary: RfmSummary, include: Uint8Array = summary.present): RfmPatterns {
+  const n = summary.customerCount;
+  const { firstDay, lastDay, frequency, cutoffDay, unitDays } = summary;
+  let maxSpan = 0;
+  let maxX = 0;
+  for (let c = 0; c < n; c++) {
+    if (include[c] === 0) continue;
+    const span = cutoffDay - firstDay[c];
+    if (span > maxSpan) maxSpan = span;
+    if (frequency[c] > maxX) maxX = frequency[c];
+  }
+  if (maxSpan > 1 << 24 || maxX > 1 << 24)
+    return compressRfm(summary.frequency, summary.recency, summary.age, include);
+  // which day differences and x values occur, then their ranks
+  const usedDay = new Int32Array(maxSpan + 1);
+  const usedX = new Int32Array(maxX + 1);
+  for (let c = 0; c < n; c++) {
+    if (include[c] === 0) continue;
+    usedDay[lastDay[c] - firstDay[c]] = 1;
+    usedDay[cutoffDay - firstDay[c]] = 1;
+    usedX[frequency[c]] = 1;
+  }
+  let nt = 0;
+  for (let d = 0; d <= maxSpan; d++) usedDay[d] = usedDay[d] ? nt++ : -1;
+  let nx = 0;
+  for (let x = 0; x <= maxX; x++) usedX[x] = usedX[x] ? nx++ : -1;
+  const times = new Float64Array(nt);
+  for (let d = 0; d <= maxSpan; d++) if (usedDay[d] >= 0) times[usedDay[d]] = d / unitDays;
+  const xValues = new Float64Array(nx);
+  for (let x = 0; x <= maxX; x++) if (usedX[x] >= 0) xValues[usedX[x]] = x;
+  const patternIx = new FloatIndex(Math.min(n, 1 << 16));
+  const patternOf = new Int32Array(n).fill(-1);
+  const pX: number[] = [];
+  const pR: number[] = [];
+  const pA: number[] = [];
+  const w: number[] = [];
+  let customers = 0;
+  for (let c = 0; c < n; c++) {
+    if (include[c] === 0) continue;
+    const xi = usedX[frequency[c]];
+    const ri = usedDay[lastDay[c] - firstDay[c]];
+    const ai = usedDay[cutoffDay - firstDay[c]];
+    const p = patternIx.indexOf((xi * nt + ri) * nt + ai);
+    if (p === w.length) {
+      pX.push(xi);
+      pR.push(ri);
+      pA.push(ai);
+      w.push(0);
+    }
+    w[p]++;
+    customers++;
+    patternOf[c] = p;
+  }
+  const size = w.length;
+  const xIndex = Int32Array.from(pX);
+  const recencyIndex = Int32Array.from(pR);
+  const ageIndex = Int32Array.from(pA);
+  const weight = Float64Array.from(w);
+  const freqOut = new Float64Array(size);
+  const recOut = new Float64Array(size);
+  const ageOut = new Float64Array(size);
+  const xWeight = new Float64Array(nx);
+  for (let p = 0; p < size; p++) {
+    freqOut[p] = xValues[xIndex[p]];
+    recOut[p] = times[recencyIndex[p]];
+    ageOut[p] = times[ageIndex[p]];
+    xWeight[xIndex[p]] += weight[p];
+  }
+  return {
+    size,
+    customers,
+    frequency: freqOut,
+    recency: recOut,
+    age: ageOut,
+    weight,
+    xValues,
+    xIndex,
+    xWeight,
+    times,
+    recencyIndex,
+    ageIndex,
+    patternOf,
+  };
 }

@@ -27,7 +27,7 @@ import {
 import { buildPurchaseHistory, type PurchaseHistory } from './purchase-history.ts';
 import { type StoreIntervals, storeIntervals } from './purchase-intervals.ts';
 import { type RepeatBusinessVerdict, repeatBusinessVerdict } from './repeat-business-verdict.ts';
-import { compressRfm, type RfmPatterns } from './rfm-patterns.ts';
+import { compressRfmDays, type RfmPatterns } from './rfm-patterns.ts';
 import { quintileScores, RFM_SEGMENTS, rfmSegment } from './rfm-scores.ts';
 import { countPurchaseDays, type RfmSummary, summarizeRfm, type TimeUnit, UNIT_DAYS } from './rfm-summary.ts';
 import { computeStoreMetrics, type StoreMetrics } from './store-metrics.ts';
@@ -209,7 +209,7 @@ export function scoreStore(columns: TransactionColumns, options: ScoreStoreOptio
 
   progress('building calibration summaries');
   const cal = summarizeRfm(history, calEndDay, unit, digits);
-  const calPatterns = compressRfm(cal.frequency, cal.recency, cal.age, cal.present);
+  const calPatterns = compressRfmDays(cal);
 
   const [bg, pn, ggFit, fitMs] = fitModels(cal, calPatterns, fitOptions, progress);
   const [bgMs, pnMs, ggMs] = fitMs;
@@ -238,8 +238,7 @@ export function scoreStore(columns: TransactionColumns, options: ScoreStoreOptio
 
   progress('scoring customers');
   const full = calEndDay === asOfDay ? cal : summarizeRfm(history, asOfDay, unit, digits);
-  const fullPatterns =
-    calEndDay === asOfDay ? calPatterns : compressRfm(full.frequency, full.recency, full.age, full.present);
+  const fullPatterns = calEndDay === asOfDay ? calPatterns : compressRfmDays(full);
   let n = 0;
   for (let c = 0; c < history.customerCount; c++) n += full.present[c];
   const present = new Int32Array(n);
@@ -436,7 +435,7 @@ function fitModels(
     for (let c = 0, seen = 0; c < cal.customerCount; c++) {
       if (cal.present[c] && seen++ % stride === 0) sub[c] = 1;
     }
-    const subPatterns = compressRfm(cal.frequency, cal.recency, cal.age, sub);
+    const subPatterns = compressRfmDays(cal, sub);
     const withSe = { ...options, standardErrors: true };
     [bgWarm, warmMs[0]] = timed(() => fitBgNbd(subPatterns, withSe));
     [pnWarm, warmMs[1]] = timed(() =>
