@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitBgNbd } from '../src/analytics/bg-nbd.ts';
 import {
@@ -130,7 +130,7 @@ function runCli(file: string): Promise<Record<string, unknown>> {
   const bin = new URL('../bin/comeback.js', import.meta.url).pathname;
   // a preload that prints the child's own peak RSS when it exits
   const rssProbe =
-    "data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxRSS_KB='+process.resourceUsage().maxRSS+'\\n'))";
+    "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nmaxRSS_KB='+u.maxRSS+' cpu_us='+(u.userCPUTime+u.systemCPUTime)+'\\n')})";
   const args = [
     '--import',
     rssProbe,
@@ -158,6 +158,7 @@ function runCli(file: string): Promise<Record<string, unknown>> {
     child.on('close', (code) => {
       const wallMs = ms(t0);
       const rss = /maxRSS_KB=(\d+)/.exec(stderr);
+      const cpuUs = /cpu_us=(\d+)/.exec(stderr);
       let parsed: { models?: { bgnbd?: { params?: unknown } } } | null = null;
       try {
         parsed = JSON.parse(stdout);
@@ -169,13 +170,16 @@ function runCli(file: string): Promise<Record<string, unknown>> {
         exitCode: code,
         wallMs,
         peakRssMb: rss ? mb(Number(rss[1])) : null,
+        // CPU time (user + system, all threads): what the run costs without other load on the machine
+        cpuMs: cpuUs ? Math.round(Number(cpuUs[1]) / 1000) : null,
+        loadAverage: loadavg()[0],
         ok: code === 0 && parsed !== null,
         bgnbd: parsed?.models?.bgnbd?.params ?? null,
         error:
           code === 0
             ? null
             : stderr
-                .replace(/maxRSS_KB=\d+/, '')
+                .replace(/maxRSS_KB=\d+ cpu_us=\d+/, '')
                 .trim()
                 .split('\n')
                 .slice(-3)
