@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { LoyaltyProgram } from '../loyalty/index.ts';
 import { ACTIONS, ActionConfig } from './actions.ts';
 import { CONDITIONS, ConditionConfig } from './conditions.ts';
 import { Promotion } from './promotion.ts';
@@ -72,31 +71,5 @@ describe('Promotion', () => {
       actions: [{ code: 'free_shipping', args: {} }],
     });
     expect(r.error?.issues[0]).toMatchObject({ path: ['endsAt'], message: 'endsAt must be after startsAt' });
-  });
-});
-
-describe('LoyaltyProgram', () => {
-  it('defaults: 1 point per 1.00, 14 days pending, 90 days expiry, 100 points = 1.00, 365-day tiers with 30 days grace', () => {
-    const p = LoyaltyProgram.parse({ currency: 'eur' });
-    expect(p).toMatchObject({
-      currency: 'EUR',
-      earn: { points: 1, perAmountMinor: 100 },
-      pendingDays: 14,
-      expiryDays: 90,
-      redemption: {
-        points: 100,
-        valueMinor: 100,
-        minPoints: 0,
-        maxPointsPerOrder: null,
-        maxShareBps: 10_000,
-      },
-      tiers: { basis: 'spend', windowDays: 365, graceDays: 30, renewalReminderDays: 14, levels: [] },
-      certificate: null,
-    });
-    expect(LoyaltyProgram.parse({ currency: 'EUR', certificate: { promotionId: 'p' } }).certificate).toEqual({
-      every: 5,
-      promotionId: 'p',
-      validDays: 60,
-    });
   });
 });
