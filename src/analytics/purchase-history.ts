@@ -84,9 +84,10 @@ export function buildPurchaseHistory(columns: TransactionColumns): PurchaseHisto
     customerCount,
     customerIds: columns.customerIds,
     start,
-    day: day.slice(0, out),
-    spendMinor: spendMinor.slice(0, out),
-    orders: orders.slice(0, out),
+    // views, not copies: a few spare slots (same-day merges) cost less than another copy
+    day: day.subarray(0, out),
+    spendMinor: spendMinor.subarray(0, out),
+    orders: orders.subarray(0, out),
     refundMinor,
     rowCount,
   };

@@ -170,10 +170,13 @@ export function compressRfmDays(summary: RfmSummary, include: Uint8Array = summa
   for (let x = 0; x <= maxX; x++) if (usedX[x] >= 0) xValues[usedX[x]] = x;
   const patternIx = new FloatIndex(Math.min(n, 1 << 16));
   const patternOf = new Int32Array(n).fill(-1);
-  const pX: number[] = [];
-  const pR: number[] = [];
-  const pA: number[] = [];
-  const w: number[] = [];
+  // pattern columns, grown by doubling (typed arrays: no per-pattern heap objects)
+  let cap = 1024;
+  let pX: Int32Array = new Int32Array(cap);
+  let pR: Int32Array = new Int32Array(cap);
+  let pA: Int32Array = new Int32Array(cap);
+  let w = new Float64Array(cap);
+  let size = 0;
   let customers = 0;
   for (let c = 0; c < n; c++) {
     if (include[c] === 0) continue;
@@ -181,21 +184,29 @@ export function compressRfmDays(summary: RfmSummary, include: Uint8Array = summa
     const ri = usedDay[lastDay[c] - firstDay[c]];
     const ai = usedDay[cutoffDay - firstDay[c]];
     const p = patternIx.indexOf((xi * nt + ri) * nt + ai);
-    if (p === w.length) {
-      pX.push(xi);
-      pR.push(ri);
-      pA.push(ai);
-      w.push(0);
+    if (p === size) {
+      if (size === cap) {
+        cap *= 2;
+        pX = growInt(pX, cap);
+        pR = growInt(pR, cap);
+        pA = growInt(pA, cap);
+        const w2 = new Float64Array(cap);
+        w2.set(w);
+        w = w2;
+      }
+      pX[p] = xi;
+      pR[p] = ri;
+      pA[p] = ai;
+      size++;
     }
     w[p]++;
     customers++;
     patternOf[c] = p;
   }
-  const size = w.length;
-  const xIndex = Int32Array.from(pX);
-  const recencyIndex = Int32Array.from(pR);
-  const ageIndex = Int32Array.from(pA);
-  const weight = Float64Array.from(w);
+  const xIndex = pX.slice(0, size);
+  const recencyIndex = pR.slice(0, size);
+  const ageIndex = pA.slice(0, size);
+  const weight = w.slice(0, size);
   const freqOut = new Float64Array(size);
   const recOut = new Float64Array(size);
   const ageOut = new Float64Array(size);
@@ -221,4 +232,10 @@ export function compressRfmDays(summary: RfmSummary, include: Uint8Array = summa
     ageIndex,
     patternOf,
   };
+}
+
+function growInt(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
 }

@@ -60,6 +60,12 @@ export interface ScoreStoreOptions {
   retentionCostMinor?: number;
   /** Share of customers by spend who count as VIP (default 0.05). */
   vipShare?: number;
+  /**
+   * Fit Pareto/NBD too (default true). The service turns it off when BG/NBD scores customers: its
+   * likelihood is far costlier, and on degenerate data (a store whose orders stopped long before
+   * `asOf`) the fit can drift to huge shape parameters where each evaluation is slow.
+   */
+  fitParetoNbd?: boolean;
   /** Standard errors of the fits (a few extra likelihood evaluations); default true. */
   standardErrors?: boolean;
   onProgress?: (step: string) => void;
@@ -211,7 +217,13 @@ export function scoreStore(columns: TransactionColumns, options: ScoreStoreOptio
   const cal = summarizeRfm(history, calEndDay, unit, digits);
   const calPatterns = compressRfmDays(cal);
 
-  const [bg, pn, ggFit, fitMs] = fitModels(cal, calPatterns, fitOptions, progress);
+  const [bg, pn, ggFit, fitMs] = fitModels(
+    cal,
+    calPatterns,
+    fitOptions,
+    progress,
+    options.fitParetoNbd !== false || options.model !== 'bgnbd',
+  );
   const [bgMs, pnMs, ggMs] = fitMs;
   const gg = ggFit && ggFit.customers >= 2 && ggFit.params.q > 1 ? ggFit : null;
 
@@ -417,6 +429,7 @@ function fitModels(
   patterns: RfmPatterns,
   options: FitOptions,
   progress: (step: string) => void,
+  withPareto = true,
 ): [
   ModelFit<BgNbdParams> | null,
   ModelFit<ParetoNbdParams> | null,
@@ -438,9 +451,14 @@ function fitModels(
     const subPatterns = compressRfmDays(cal, sub);
     const withSe = { ...options, standardErrors: true };
     [bgWarm, warmMs[0]] = timed(() => fitBgNbd(subPatterns, withSe));
-    [pnWarm, warmMs[1]] = timed(() =>
-      fitParetoNbd(subPatterns, { ...withSe, initial: { r: bgWarm!.params.r, alpha: bgWarm!.params.alpha } }),
-    );
+    if (withPareto) {
+      [pnWarm, warmMs[1]] = timed(() =>
+        fitParetoNbd(subPatterns, {
+          ...withSe,
+          initial: { r: bgWarm!.params.r, alpha: bgWarm!.params.alpha },
+        }),
+      );
+    }
     [ggWarm, warmMs[2]] = timed(() => fitGammaGamma(cal.frequency, cal.monetary, sub, withSe));
   }
   const warm = <P extends Record<string, number>>(fit: ModelFit<P> | null): FitOptions =>
@@ -466,16 +484,21 @@ function fitModels(
   progress('fitting BG/NBD');
   const [bgFull, bgMs] = timed(() => fitBgNbd(patterns, warm(bgWarm)));
   const bg = scaled(bgFull, bgWarm);
-  progress('fitting Pareto/NBD');
-  const [pnFull, pnMs] = timed(() =>
-    fitParetoNbd(
-      patterns,
-      pnWarm?.converged
-        ? warm(pnWarm)
-        : { ...options, initial: bg.converged ? { r: bg.params.r, alpha: bg.params.alpha } : undefined },
-    ),
-  );
-  const pn = scaled(pnFull, pnWarm);
+  let pn: ModelFit<ParetoNbdParams> | null = null;
+  let pnMs = 0;
+  if (withPareto) {
+    progress('fitting Pareto/NBD');
+    let pnFull: ModelFit<ParetoNbdParams>;
+    [pnFull, pnMs] = timed(() =>
+      fitParetoNbd(
+        patterns,
+        pnWarm?.converged
+          ? warm(pnWarm)
+          : { ...options, initial: bg.converged ? { r: bg.params.r, alpha: bg.params.alpha } : undefined },
+      ),
+    );
+    pn = scaled(pnFull, pnWarm);
+  }
   progress('fitting Gamma-Gamma');
   const [ggFull, ggMs] = timed(() => fitGammaGamma(cal.frequency, cal.monetary, cal.present, warm(ggWarm)));
   const gg = ggFull.customers > 0 ? scaled(ggFull, ggWarm) : null;

@@ -25,6 +25,8 @@ export function selectQuantile(values: Float64Array, p: number): number {
 export function selectQuantiles(values: Float64Array, ps: readonly number[]): number[] {
   const n = values.length;
   if (n === 0) return ps.map(() => Number.NaN);
+  const counted = countingQuantiles(values, ps);
+  if (counted) return counted;
   const a = values.slice();
   const order = ps.map((p, i) => [Math.min(1, Math.max(0, p)), i] as const).sort((x, y) => x[0] - y[0]);
   const out = new Array<number>(ps.length);
@@ -68,4 +70,44 @@ function select(a: Float64Array, k: number, from = 0): number {
     else break;
   }
   return a[k];
+}
+
+/**
+ * Quantiles of whole numbers in a small range (days, counts) by one counting pass; null when
+ * the values are not such numbers.
+ */
+function countingQuantiles(values: Float64Array, ps: readonly number[]): number[] | null {
+  const n = values.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v)) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (max - min > 4 * n + 1024) return null;
+  const counts = new Int32Array(max - min + 1);
+  for (let i = 0; i < n; i++) counts[values[i] - min]++;
+  // the k-th smallest (0-based) for every k needed, by walking the cumulative counts once
+  const needed = new Set<number>();
+  const plan = ps.map((p) => {
+    const h = (n - 1) * Math.min(1, Math.max(0, p));
+    const k = Math.floor(h);
+    needed.add(k);
+    if (k + 1 < n) needed.add(k + 1);
+    return [h, k] as const;
+  });
+  const ks = [...needed].sort((a, b) => a - b);
+  const stat = new Map<number, number>();
+  let seen = 0;
+  let j = 0;
+  for (let v = 0; v < counts.length && j < ks.length; v++) {
+    seen += counts[v];
+    while (j < ks.length && ks[j] < seen) stat.set(ks[j++], v + min);
+  }
+  return plan.map(([h, k]) => {
+    const lo = stat.get(k)!;
+    return k + 1 < n && h > k ? lo + (h - k) * (stat.get(k + 1)! - lo) : lo;
+  });
 }
