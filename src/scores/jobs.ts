@@ -26,7 +26,7 @@ export const DEFAULT_ANALYTICS: AnalyticsSettings = {
   monthlyDiscountRate: 0.01,
   lifetimeYears: 2,
   cacMinor: 0,
-  model: 'auto',
+  model: 'bgnbd',
 };
 
 export const SCORES_QUEUE = 'scores-recompute';
@@ -60,6 +60,7 @@ export async function recomputeStoreScores(
       discountRate: settings.monthlyDiscountRate,
       sleepingFactor: settings.sleepingFactor,
       model: settings.model,
+      fitParetoNbd: settings.model !== 'bgnbd',
       lifetimeYears: settings.lifetimeYears,
       cacMinor: settings.cacMinor,
     });
@@ -85,6 +86,16 @@ export async function latestScoreRun(db: Db, storeId: string) {
   const res = await db.query(
     `select id, status, trigger, report, started_at, finished_at from score_runs
      where store_id = $1 and status = 'done' order by finished_at desc limit 1`,
+    [storeId],
+  );
+  return res.rows[0] ?? null;
+}
+
+/** The queued or running recompute of a store, if any (the dashboard shows its progress). */
+export async function activeScoreRun(db: Db, storeId: string) {
+  const res = await db.query<{ id: string; status: string; trigger: string; started_at: Date }>(
+    `select id, status, trigger, started_at from score_runs where store_id = $1 and status in ('queued', 'running')
+     order by started_at desc limit 1`,
     [storeId],
   );
   return res.rows[0] ?? null;
