@@ -280,6 +280,27 @@ describeEachDb('upserts', (getDb) => {
     });
   });
 
+  describe('the customer 360 view', () => {
+    it("lists the customer's 50 most recently placed orders, newest first, and counts all of them", async () => {
+      const day = (i: number) => new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString();
+      const data = Array.from({ length: 55 }, (_, i) => ({
+        external_id: `v-${i}`,
+        customer: { external_id: 'v-cust' },
+        placed_at: day(i),
+        currency: 'EUR',
+        lines: [{ sku: 'A', quantity: 1, unit_price_minor: 100 }],
+      }));
+      expect((await post('/v1/orders/batch', { data })).body.created).toBe(55);
+      const view = await get('/v1/customers/v-cust');
+      expect(view.metrics).toMatchObject({ orders_count: 55, net_revenue_minor: 5500 });
+      expect(view.orders).toHaveLength(50);
+      expect(view.orders.map((o: Body) => o.external_id)).toEqual(
+        Array.from({ length: 50 }, (_, i) => `v-${54 - i}`),
+      );
+      expect(view.orders[0].lines).toHaveLength(1);
+    });
+  });
+
   describe('carts', () => {
     const cart = (updatedAt: string, lines: number, extra: Record<string, unknown> = {}) => ({
       external_id: 'cart-1',

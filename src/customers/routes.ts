@@ -8,7 +8,7 @@ import { type AppContext, storeOf } from '../http/context.ts';
 import { IdParams, ListQuery, registerResource } from '../http/resource.ts';
 import { notFound } from '../kernel/errors.ts';
 import { ingest } from '../orders/ingest.ts';
-import { listOrders } from '../orders/repository.ts';
+import { recentOrders } from '../orders/repository.ts';
 import { consentHistory, currentConsents, findCustomer, listCustomers } from './repository.ts';
 import { ConsentInput, CustomerInput } from './schemas.ts';
 
@@ -21,7 +21,7 @@ export async function customer360(q: Queryable, storeId: string, idOrExternal: s
   if (!customer) return null;
   const [consents, orders, metrics] = await Promise.all([
     currentConsents(q, storeId, customer.id),
-    listOrders(q, storeId, { customer_id: customer.id, limit: 50 }),
+    recentOrders(q, storeId, customer.id, 50),
     q.query(
       `select count(*)::int as orders_count, coalesce(sum(total_minor - refunded_minor), 0)::int8 as net_revenue_minor,
          coalesce(sum(refunded_minor), 0)::int8 as refunded_minor, min(placed_at) as first_order_at, max(placed_at) as last_order_at,
@@ -39,8 +39,7 @@ export async function customer360(q: Queryable, storeId: string, idOrExternal: s
       [storeId, customer.id],
     )
     .then((r) => r.rows[0] ?? null);
-  const recent = [...orders.data].reverse();
-  return { ...customer, consents, metrics: metrics.rows[0], scores, orders: recent };
+  return { ...customer, consents, metrics: metrics.rows[0], scores, orders };
 }
 
 const CustomerListQuery = ListQuery.extend({

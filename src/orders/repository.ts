@@ -308,6 +308,21 @@ export async function getOrder(q: Queryable, storeId: string, idOrExternal: stri
   return o;
 }
 
+/** A customer's most recently placed orders, newest first, with their lines (the 360° view). */
+export async function recentOrders(
+  q: Queryable,
+  storeId: string,
+  customerId: string,
+  limit: number,
+): Promise<Order[]> {
+  const res = await q.query<Order>(
+    `select ${ORDER_PUBLIC} from orders o left join customers c on c.store_id = o.store_id and c.id = o.customer_id
+     where o.store_id = $1 and o.customer_id = $2 order by o.placed_at desc, o.id desc limit $3`,
+    [storeId, customerId, limit],
+  );
+  return attachLines(q, storeId, res.rows);
+}
+
 export interface OrderListFilter {
   cursor?: string;
   limit: number;
