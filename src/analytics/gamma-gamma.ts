@@ -9,6 +9,7 @@
  */
 import { digamma } from './digamma.ts';
 import { type FitOptions, fitLogParameters, type ModelFit } from './fit-log-parameters.ts';
+import { FloatIndex } from './float-index.ts';
 import { logGamma } from './log-gamma.ts';
 
 export interface GammaGammaParams extends Record<string, number> {
@@ -91,23 +92,20 @@ export function gammaGammaNegLogLikelihood(
   // per-customer constants and the distinct x table
   const logM = new Float64Array(n);
   const logX = new Float64Array(n);
-  const xIdx = new Int32Array(n);
-  const distinct = new Map<number, number>();
-  const xValues: number[] = [];
-  const xCount: number[] = [];
+  const distinct = new FloatIndex(64);
+  let xCount = new Float64Array(64);
   for (let i = 0; i < n; i++) {
     logM[i] = Math.log(ms[i]);
     logX[i] = Math.log(xs[i]);
-    let k = distinct.get(xs[i]);
-    if (k === undefined) {
-      k = xValues.length;
-      distinct.set(xs[i], k);
-      xValues.push(xs[i]);
-      xCount.push(0);
+    const k = distinct.indexOf(xs[i]);
+    if (k >= xCount.length) {
+      const bigger = new Float64Array(xCount.length * 2);
+      bigger.set(xCount);
+      xCount = bigger;
     }
     xCount[k]++;
-    xIdx[i] = k;
   }
+  const xValues = distinct.values.subarray(0, distinct.size);
   return (theta, grad) => {
     const p = theta[0];
     const q = theta[1];

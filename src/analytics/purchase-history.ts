@@ -48,6 +48,7 @@ export function buildPurchaseHistory(columns: TransactionColumns): PurchaseHisto
   const purchaseRows = counts[customerCount];
   const rowDay = new Int32Array(purchaseRows);
   const rowAmount = new Float64Array(purchaseRows);
+  // counting sort by customer; files grouped by customer (CDNOW) land in place, in one pass
   const fill = counts.slice(0, customerCount);
   for (let i = 0; i < n; i++) {
     const c = customerIndex[i];

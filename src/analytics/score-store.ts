@@ -416,11 +416,11 @@ export function scoreStore(columns: TransactionColumns, options: ScoreStoreOptio
 
 /** Above this many customers the fits are warm-started from a fit on a 1-in-k subsample. */
 const WARM_START_CUSTOMERS = 200_000;
-const SUBSAMPLE_CUSTOMERS = 50_000;
+const SUBSAMPLE_CUSTOMERS = 25_000;
 
 /**
  * Fits BG/NBD, Pareto/NBD and Gamma-Gamma on the calibration summary. For large stores each
- * model is first fitted on every k-th customer (~50,000), and that estimate with its inverse
+ * model is first fitted on every k-th customer (~25,000), and that estimate with its inverse
  * Hessian starts the full fit: L-BFGS then needs 3–6 iterations instead of ~20. Their standard
  * errors are the subsample's scaled by √(n_sub / n) (the information grows with n).
  */

@@ -43,6 +43,10 @@ export function typicalIntervals(history: PurchaseHistory, asOfDay: number): Typ
   let within = 0;
   let withinDf = 0;
   let withGaps = 0;
+  // ln of gaps of 1…365 days, looked up instead of computed for each of millions of gaps
+  const logDays = new Float64Array(366);
+  for (let d = 1; d < logDays.length; d++) logDays[d] = Math.log(d);
+  const logGap = (g: number) => (g < 366 ? logDays[g] : Math.log(g));
   for (let c = 0; c < n; c++) {
     let hi = start[c + 1];
     while (hi > start[c] && day[hi - 1] > asOfDay) hi--;
@@ -51,11 +55,11 @@ export function typicalIntervals(history: PurchaseHistory, asOfDay: number): Typ
     withGaps++;
     gaps[c] = k;
     let sum = 0;
-    for (let i = start[c] + 1; i < hi; i++) sum += Math.log(day[i] - day[i - 1]);
+    for (let i = start[c] + 1; i < hi; i++) sum += logGap(day[i] - day[i - 1]);
     const m = sum / k;
     meanLog[c] = m;
     if (k >= 2) {
-      for (let i = start[c] + 1; i < hi; i++) within += (Math.log(day[i] - day[i - 1]) - m) ** 2;
+      for (let i = start[c] + 1; i < hi; i++) within += (logGap(day[i] - day[i - 1]) - m) ** 2;
       withinDf += k - 1;
     }
   }
