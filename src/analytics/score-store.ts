@@ -15,7 +15,7 @@ import {
 import { type Cohort, cohortRetention } from './cohort-retention.ts';
 import { discountedPurchases, UNITS_PER_MONTH } from './discounted-purchases.ts';
 import type { FitOptions, ModelFit } from './fit-log-parameters.ts';
-import { fitGammaGamma, type GammaGammaParams, gammaGammaExpectedSpend } from './gamma-gamma.ts';
+import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
 import { type HoldoutTable, holdoutTable } from './holdout.ts';
 import { classifyLifecycle, describeLifecycle, LIFECYCLE_STAGES, type LifecycleInput } from './lifecycle.ts';
 import { type MonthlyRetention, monthlyRetention } from './monthly-retention.ts';
@@ -291,14 +291,18 @@ export function scoreStore(columns: TransactionColumns, options: ScoreStoreOptio
       waitPattern[p] = (asOfDay + wait * unitDays) * DAY_MS;
     }
   }
+  const ggP = gg ? gg.params.p : 0;
+  const ggQ = gg ? gg.params.q : 0;
+  const ggV = gg ? gg.params.v : 0;
   for (let i = 0; i < n; i++) {
     const c = present[i];
     const p = fullPatterns.patternOf[c];
     pAlive[i] = alivePattern[p];
     expectedPurchases[i] = expectedPattern[p];
     const x = full.frequency[c];
+    // Gamma-Gamma (note 025 eq. 5) p(v + x m̄)/(px + q − 1), parameters hoisted out of the loop
     expectedSpend[i] = gg
-      ? gammaGammaExpectedSpend(gg.params, x, x > 0 ? full.monetary[c] : 0)
+      ? (ggP * (ggV + x * full.monetary[c])) / (ggP * x + ggQ - 1)
       : cols.totalSpend[i] / Math.max(1, cols.orders[i]);
     predictedClv[i] = expectedSpend[i] * discountedPattern[p];
     nextPurchaseMs[i] = waitPattern[p];
