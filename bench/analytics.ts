@@ -244,6 +244,7 @@ async function benchOne(customers: number, seed: number, keep: boolean): Promise
 
   // the whole pure pipeline as the CLI runs it (metrics, three fits with standard errors, segments …)
   t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const scores = scoreStore(columns, {
     asOf: END_DAY * DAY_MS,
     timeUnit: 'week',
@@ -253,6 +254,8 @@ async function benchOne(customers: number, seed: number, keep: boolean): Promise
     model: 'bgnbd',
   });
   const scoreStoreMs = ms(t0);
+  const cpu1 = process.cpuUsage(cpu0);
+  const scoreStoreCpuMs = Math.round((cpu1.user + cpu1.system) / 1000);
   const inProcessPeakRssMb = mb(process.resourceUsage().maxRSS);
 
   const recovery = Object.fromEntries(
@@ -311,6 +314,13 @@ async function benchOne(customers: number, seed: number, keep: boolean): Promise
     scored: { expectedPurchases52Weeks: Math.round(expectedSum), clv12Months: Math.round(clvSum) },
     pipelineMs: readMs + scoreStoreMs,
     scoreStoreMs,
+    scoreStoreCpuMs,
+    // the fits inside scoreStore (warm-started from a subsample above 200,000 customers)
+    scoreStoreFitMs: {
+      bgnbd: scores.models.bgnbd?.fitMs ?? null,
+      paretonbd: scores.models.paretonbd?.fitMs ?? null,
+      gammaGamma: scores.models.gammaGamma?.fitMs ?? null,
+    },
     inProcessPeakRssMb,
     bgnbdRecovery: recovery,
     bgnbdRecoveryOnExactTimes: recoveryExactTimes,
