@@ -69,6 +69,10 @@ describe('scoreStore on CDNOW_sample', () => {
     const { bgnbd, paretonbd } = auto.holdout!.errors;
     expect(auto.models.selected).toBe(bgnbd.rmse <= paretonbd.rmse ? 'bgnbd' : 'paretonbd');
     expect(auto.models.selectionReason).toContain('RMSE');
+    // without a holdout period: the higher log-likelihood
+    const noHoldout = scoreStore(columns, { ...cdnowOptions, calibrationEnd: null, model: 'auto' });
+    expect(noHoldout.holdout).toBeNull();
+    expect(noHoldout.models.selectionReason).toContain('log-likelihood');
   });
 });
 
@@ -97,7 +101,10 @@ describe('scoreStore on a hand-made store', () => {
     expect(res.customers.count).toBe(4);
     expect(res.holdout).toBeNull();
     expect(res.summary.asOf).toBe('2024-03-31');
-    expect(res.models.selectionReason).toContain('log-likelihood');
+    // four customers: too few to fit the models, which are left out rather than reported as nonsense
+    expect(res.models.bgnbd).toBeNull();
+    expect(res.models.selectionReason).toContain('too few customers');
+    expect(res.customers.pAlive[0]).toBeNaN();
   });
   it('gives the RFM recency, frequency and the lifecycle of each customer', () => {
     const c = res.customers;

@@ -418,6 +418,9 @@ export function scoreStore(columns: TransactionColumns, options: ScoreStoreOptio
   };
 }
 
+/** Fewer customers than this: the models are not fitted (their estimates would mean nothing). */
+const MIN_CUSTOMERS_TO_FIT = 20;
+
 /** Above this many customers the fits are warm-started from a fit on a 1-in-k subsample. */
 const WARM_START_CUSTOMERS = 200_000;
 const SUBSAMPLE_CUSTOMERS = 25_000;
@@ -440,7 +443,7 @@ function fitModels(
   ModelFit<GammaGammaParams> | null,
   number[],
 ] {
-  if (patterns.customers === 0) return [null, null, null, [0, 0, 0]];
+  if (patterns.customers < MIN_CUSTOMERS_TO_FIT) return [null, null, null, [0, 0, 0]];
   let bgWarm: ModelFit<BgNbdParams> | null = null;
   let pnWarm: ModelFit<ParetoNbdParams> | null = null;
   let ggWarm: ModelFit<GammaGammaParams> | null = null;
@@ -570,6 +573,11 @@ function selectModel(
   pn: ModelFit<ParetoNbdParams> | null,
   holdout: HoldoutTable | null,
 ): [TransactionModel, string] {
+  if (!bg && !pn)
+    return [
+      choice === 'auto' ? 'bgnbd' : choice,
+      `too few customers (under ${MIN_CUSTOMERS_TO_FIT}) to fit the models`,
+    ];
   if (choice !== 'auto') return [choice, `chosen with --model ${choice}`];
   if (!pn) return ['bgnbd', 'Pareto/NBD could not be fitted'];
   if (!bg) return ['paretonbd', 'BG/NBD could not be fitted'];

@@ -274,7 +274,7 @@ function formatReport(opts: AnalyzeOptions, columns: TransactionColumns, s: Stor
         [
           'Repeat purchase rate',
           pct(m.repeatPurchaseRate),
-          `${int(m.repeatCustomers)} customers bought on 2+ days`,
+          `${int(m.repeatCustomers)} bought on two days or more`,
         ],
         ['Revenue from repeat purchases', pct(m.repeatRevenueShare), ''],
         [
