@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerCheckoutRoutes } from '../checkout/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
 import { registerScoreRoutes } from '../scores/routes.ts';
@@ -86,6 +87,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     registerCustomerRoutes(v1, ctx);
     registerOrderRoutes(v1, ctx);
     registerScoreRoutes(v1, ctx);
+    registerCheckoutRoutes(v1, ctx);
     for (const plugin of options.v1Plugins ?? []) plugin(v1, ctx);
   });
   await app.register(async (admin) => {

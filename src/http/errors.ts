@@ -17,6 +17,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   STORE_EXISTS: 409,
   DATA_DIR_LOCKED: 409,
   IMPORT_FAILED: 422,
+  CHECKOUT_CONFLICT: 409,
   INTERNAL: 500,
 };
 

@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'STORE_EXISTS',
   'DATA_DIR_LOCKED',
   'IMPORT_FAILED',
+  'CHECKOUT_CONFLICT',
   'INTERNAL',
 ] as const;
 

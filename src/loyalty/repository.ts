@@ -1,0 +1,157 @@
+/**
+ * The loyalty module's database shell: the store's program, and each customer's append-only
+ * ledger with its lots. A decision of `planLedgerOperation` is applied as inserted entries plus
+ * lot updates guarded by `remaining = before`, in the caller's transaction.
+ */
+import type { Queryable } from '../db/client.ts';
+import { ComebackError } from '../kernel/errors.ts';
+import { ledgerFromEntries } from './ledger.ts';
+import { LoyaltyProgram } from './program.ts';
+import type { LedgerDecision, LedgerEntry, LedgerState } from './types.ts';
+
+/** A guarded write found the ledger changed under it (a concurrent writer): roll back and retry or refuse. */
+export class LedgerConflict extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LedgerConflict';
+  }
+}
+
+/** The store's program (defaults filled in), or null when it has none. */
+export async function findProgram(q: Queryable, storeId: string): Promise<LoyaltyProgram | null> {
+  const res = await q.query<{ config: unknown }>('select config from loyalty_programs where store_id = $1', [
+    storeId,
+  ]);
+  return res.rows[0] ? LoyaltyProgram.parse(res.rows[0].config) : null;
+}
+
+/** Stores the program as parsed (defaults written out, so a later default change does not alter it). */
+export async function saveProgram(q: Queryable, storeId: string, program: LoyaltyProgram): Promise<void> {
+  await q.query(
+    `insert into loyalty_programs (store_id, config) values ($1, $2::jsonb)
+     on conflict (store_id) do update set config = excluded.config, updated_at = now()`,
+    [storeId, JSON.stringify(program)],
+  );
+}
+
+/** Our id of a customer given our id or the external id, or null. */
+export async function resolveCustomerId(
+  q: Queryable,
+  storeId: string,
+  idOrExternal: string,
+): Promise<string | null> {
+  const res = await q.query<{ id: string }>(
+    'select id from customers where store_id = $1 and (id = $2 or external_id = $2) order by (id = $2) desc limit 1',
+    [storeId, idOrExternal],
+  );
+  return res.rows[0]?.id ?? null;
+}
+
+/**
+ * A customer's ledger folded from its entries. With `lock`, first takes a per-customer
+ * transaction lock so that concurrent writers for the same customer plan one after another.
+ */
+export async function loadLedger(
+  q: Queryable,
+  storeId: string,
+  customerId: string,
+  lock = false,
+): Promise<LedgerState> {
+  if (lock)
+    await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `loyalty:${storeId}:${customerId}`,
+    ]);
+  const res = await q.query<{ entry: LedgerEntry }>(
+    'select entry from loyalty_entries where store_id = $1 and customer_id = $2 order by seq',
+    [storeId, customerId],
+  );
+  return ledgerFromEntries(
+    customerId,
+    res.rows.map((r) => r.entry),
+  );
+}
+
+/** Writes an `append` decision: entries, a lot per credit, guarded lot changes. Throws `LedgerConflict` on a guard miss. */
+export async function applyLedgerDecision(
+  q: Queryable,
+  storeId: string,
+  decision: LedgerDecision,
+): Promise<void> {
+  if (decision.type !== 'append') return;
+  for (const e of decision.entries) {
+    const ins = await q.query(
+      `insert into loyalty_entries (store_id, customer_id, key, operation_key, kind, points, order_id, at, entry)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) on conflict do nothing returning key`,
+      [
+        storeId,
+        e.customerId,
+        e.key,
+        e.operationKey,
+        e.kind,
+        e.points,
+        e.orderId,
+        new Date(e.at).toISOString(),
+        JSON.stringify(e),
+      ],
+    );
+    if (ins.rows.length === 0) throw new LedgerConflict(`Ledger entry ${e.key} exists already`);
+    if (e.points > 0 && 'availableAt' in e)
+      await q.query(
+        `insert into loyalty_lots (store_id, customer_id, lot, points, remaining, available_at, expires_at)
+         values ($1, $2, $3, $4, $4, $5, $6)`,
+        [
+          storeId,
+          e.customerId,
+          e.key,
+          e.points,
+          new Date(e.availableAt).toISOString(),
+          e.expiresAt === null ? null : new Date(e.expiresAt).toISOString(),
+        ],
+      );
+  }
+  const customerId = decision.entries[0]?.customerId;
+  for (const c of decision.lotChanges) {
+    const upd = await q.query(
+      `update loyalty_lots set remaining = $4
+       where store_id = $1 and customer_id = $2 and lot = $3 and remaining = $5 returning lot`,
+      [storeId, customerId, c.lot, c.after, c.before],
+    );
+    if (upd.rows.length === 0) throw new LedgerConflict(`Lot ${c.lot} changed concurrently`);
+  }
+}
+
+/** A refused ledger operation as an API error. */
+export function ledgerRefusal(decision: Extract<LedgerDecision, { type: 'rejected' }>): ComebackError {
+  const r = decision.rejection;
+  if (r.reason === 'insufficient_points')
+    return new ComebackError('CONFLICT', `Only ${r.available} points are available (${r.requested} asked)`, [
+      { path: 'points', message: 'insufficient_points' },
+    ]);
+  if (r.reason === 'reason_required')
+    return new ComebackError('VALIDATION_FAILED', 'A reason is required', [
+      { path: 'reason', message: 'reason_required' },
+    ]);
+  return new ComebackError('VALIDATION_FAILED', `Invalid points: ${r.points}`, [
+    { path: 'points', message: 'invalid_points' },
+  ]);
+}
+
+/** Lots with points left and the latest entries, for the customer's loyalty page. */
+export async function ledgerView(
+  q: Queryable,
+  storeId: string,
+  customerId: string,
+  entriesLimit = 100,
+): Promise<{ lots: Record<string, unknown>[]; entries: Record<string, unknown>[] }> {
+  const lots = await q.query(
+    `select lot, points, remaining, available_at, expires_at from loyalty_lots
+     where store_id = $1 and customer_id = $2 and remaining > 0 order by expires_at nulls last, lot`,
+    [storeId, customerId],
+  );
+  const entries = await q.query(
+    `select key, operation_key, kind, points, order_id, at, entry->>'reason' as reason, entry->'source' as source
+     from loyalty_entries where store_id = $1 and customer_id = $2 order by seq desc limit $3`,
+    [storeId, customerId, entriesLimit],
+  );
+  return { lots: lots.rows, entries: entries.rows };
+}

@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ulid } from 'ulid';
+import { z } from 'zod';
+import { type AppContext, storeOf } from '../http/context.ts';
+import { notFound, validationFailed } from '../kernel/errors.ts';
+import { ledgerBalance, planLedgerOperation } from './ledger.ts';
+import { LoyaltyProgram } from './program.ts';
+import {
+  applyLedgerDecision,
+  findProgram,
+  ledgerRefusal,
+  ledgerView,
+  loadLedger,
+  resolveCustomerId,
+  saveProgram,
+} from './repository.ts';
+
+const Params = z.object({ id: z.string().min(1).max(255).describe('our id or the external id') });
+
+const AdjustmentBody = z.object({
+  points: z
+    .number()
+    .int()
+    .min(-1_000_000_000)
+    .max(1_000_000_000)
+    .refine((p) => p !== 0, 'must not be 0'),
+  reason: z.string().trim().min(1).max(500),
+  staff_user_id: z.string().trim().min(1).max(255).default('api'),
+  expires_at: z.iso.datetime({ offset: true }).nullable().default(null),
+  key: z.string().trim().min(1).max(200).optional().describe('makes the adjustment idempotent'),
+});
+
+/** Loyalty over HTTP: the store's program, a customer's balance and ledger, staff adjustments. */
+export function registerLoyaltyRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.put(
+    '/v1/loyalty/program',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: "Set the store's loyalty program (see docs/loyalty.md)",
+        body: z.object({}).loose(),
+      },
+    },
+    async (req) => {
+      const parsed = LoyaltyProgram.safeParse(req.body);
+      if (!parsed.success)
+        throw validationFailed(
+          'The loyalty program is invalid',
+          parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+        );
+      await saveProgram(ctx.db, storeOf(req), parsed.data);
+      return parsed.data;
+    },
+  );
+  r.get(
+    '/v1/loyalty/program',
+    { schema: { tags: ['Loyalty'], summary: "The store's loyalty program" } },
+    async (req) => {
+      const program = await findProgram(ctx.db, storeOf(req));
+      if (!program) throw notFound('Loyalty program', 'of this store');
+      return program;
+    },
+  );
+  r.get(
+    '/v1/customers/:id/loyalty',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: "A customer's points: balance, lots, latest entries",
+        params: Params,
+      },
+    },
+    async (req) => {
+      const storeId = storeOf(req);
+      const customerId = await resolveCustomerId(ctx.db, storeId, req.params.id);
+      if (!customerId) throw notFound('Customer', req.params.id);
+      const state = await loadLedger(ctx.db, storeId, customerId);
+      const b = ledgerBalance(state, ctx.clock().getTime());
+      const view = await ledgerView(ctx.db, storeId, customerId);
+      return {
+        customer_id: customerId,
+        balance: b.balance,
+        available: b.available,
+        pending: b.pending,
+        expired_unprocessed: b.expiredUnprocessed,
+        next_expiry: b.nextExpiry && {
+          points: b.nextExpiry.points,
+          expires_at: new Date(b.nextExpiry.expiresAt).toISOString(),
+        },
+        lots: view.lots,
+        entries: view.entries,
+      };
+    },
+  );
+  r.post(
+    '/v1/customers/:id/loyalty/adjustments',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: 'Add or remove points by hand (a reason is required; never below zero)',
+        params: Params,
+        body: AdjustmentBody,
+      },
+    },
+    async (req, reply) => {
+      const storeId = storeOf(req);
+      const customerId = await resolveCustomerId(ctx.db, storeId, req.params.id);
+      if (!customerId) throw notFound('Customer', req.params.id);
+      const b = req.body;
+      const now = ctx.clock().getTime();
+      const key = `adjust:${b.key ?? ulid()}`;
+      const decision = await ctx.db.tx(async (q) => {
+        const state = await loadLedger(q, storeId, customerId, true);
+        const d = planLedgerOperation(state, {
+          type: 'adjust',
+          key,
+          points: b.points,
+          reason: b.reason,
+          staffUserId: b.staff_user_id,
+          at: now,
+          expiresAt: b.expires_at === null ? null : Date.parse(b.expires_at),
+        });
+        if (d.type === 'rejected') throw ledgerRefusal(d);
+        await applyLedgerDecision(q, storeId, d);
+        return d;
+      });
+      reply.status(decision.type === 'append' ? 201 : 200);
+      return { customer_id: customerId, key, duplicate: decision.type === 'duplicate', points: b.points };
+    },
+  );
+}

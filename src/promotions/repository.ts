@@ -1,0 +1,206 @@
+/**
+ * The promotions module's database shell: promotions with their usage counters, generated codes,
+ * and per-customer uses. Limits are enforced at commit time by the guarded updates in checkout.
+ */
+import type { Queryable } from '../db/client.ts';
+import { ComebackError } from '../kernel/errors.ts';
+import { type GeneratedCodes, generateCodes, normalizeCode, type RandomBytes } from './codes.ts';
+import { Promotion } from './promotion.ts';
+import type { CodeRecord, PromotionUsage } from './types.ts';
+
+export interface PromotionRow {
+  id: string;
+  status: 'active' | 'archived';
+  config: Promotion;
+  uses: number;
+  budget_spent_minor: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const COLUMNS = 'id, status, config, uses, budget_spent_minor, created_at, updated_at';
+
+/** Inserts a validated promotion (its id is in the config). */
+export async function insertPromotion(
+  q: Queryable,
+  storeId: string,
+  promotion: Promotion,
+  status: 'active' | 'archived',
+): Promise<PromotionRow> {
+  const res = await q.query<PromotionRow>(
+    `insert into promotions (store_id, id, config, status, max_uses, budget_minor)
+     values ($1, $2, $3::jsonb, $4, $5, $6) returning ${COLUMNS}`,
+    [
+      storeId,
+      promotion.id,
+      JSON.stringify(promotion),
+      status,
+      promotion.limits.totalUses,
+      promotion.limits.budgetMinor,
+    ],
+  );
+  return res.rows[0];
+}
+
+export async function findPromotion(q: Queryable, storeId: string, id: string): Promise<PromotionRow | null> {
+  const res = await q.query<PromotionRow>(
+    `select ${COLUMNS} from promotions where store_id = $1 and id = $2`,
+    [storeId, id],
+  );
+  return res.rows[0] ?? null;
+}
+
+export async function listPromotions(
+  q: Queryable,
+  storeId: string,
+  opts: { status?: 'active' | 'archived'; limit: number; after?: string },
+): Promise<PromotionRow[]> {
+  const res = await q.query<PromotionRow>(
+    `select ${COLUMNS} from promotions where store_id = $1 and ($2::text is null or status = $2)
+       and ($3::text is null or id > $3) order by id limit $4`,
+    [storeId, opts.status ?? null, opts.after ?? null, opts.limit],
+  );
+  return res.rows;
+}
+
+/** What checkout evaluation needs: active automatic and shared-code promotions, those of the typed generated codes, their counters. */
+export async function loadCheckoutPromotions(
+  q: Queryable,
+  storeId: string,
+  typedCodes: readonly string[],
+): Promise<{ promotions: Promotion[]; usage: Record<string, PromotionUsage>; codeRecords: CodeRecord[] }> {
+  const codes = [...new Set(typedCodes.map(normalizeCode).filter((c) => c !== ''))];
+  const recs = await q.query<{
+    code: string;
+    promotion_id: string;
+    customer_id: string | null;
+    redeemed_at: string | null;
+    balance_minor: number | null;
+    expires_at: Date | string | null;
+  }>(
+    `select code, promotion_id, customer_id, redeemed_at, balance_minor, expires_at from promotion_codes
+     where store_id = $1 and code = any($2::text[])`,
+    [storeId, codes],
+  );
+  const codeRecords: CodeRecord[] = recs.rows.map((r) => ({
+    code: r.code,
+    promotionId: r.promotion_id,
+    customerId: r.customer_id,
+    redeemed: r.redeemed_at !== null,
+    balanceMinor: r.balance_minor,
+    expiresAt: r.expires_at === null ? null : new Date(r.expires_at).getTime(),
+  }));
+  const viaCodes = [...new Set(codeRecords.map((r) => r.promotionId))];
+  const rows = await q.query<{ id: string; config: unknown; uses: number; budget_spent_minor: number }>(
+    `select id, config, uses, budget_spent_minor from promotions
+     where store_id = $1 and status = 'active' and (config->'trigger'->>'type' in ('automatic', 'code') or id = any($2::text[]))`,
+    [storeId, viaCodes],
+  );
+  const promotions: Promotion[] = [];
+  const usage: Record<string, PromotionUsage> = {};
+  for (const r of rows.rows) {
+    promotions.push(Promotion.parse(r.config));
+    usage[r.id] = { uses: r.uses, spentMinor: r.budget_spent_minor };
+  }
+  return { promotions, usage, codeRecords };
+}
+
+/** Uses of each promotion by one customer. */
+export async function customerPromotionUses(
+  q: Queryable,
+  storeId: string,
+  customerId: string,
+): Promise<Record<string, number>> {
+  const res = await q.query<{ promotion_id: string; uses: number }>(
+    'select promotion_id, uses from promotion_customer_uses where store_id = $1 and customer_id = $2 and uses > 0',
+    [storeId, customerId],
+  );
+  return Object.fromEntries(res.rows.map((r) => [r.promotion_id, r.uses]));
+}
+
+export interface CodeBatch {
+  count: number;
+  length?: number;
+  prefix?: string;
+  customerId: string | null;
+  balanceMinor: number | null;
+  expiresAt: string | null;
+}
+
+/**
+ * Generates `count` codes that are new in the store and inserts them: drawn from `randomBytes`
+ * (crypto in production), a code taken meanwhile (the unique key) is drawn again.
+ */
+export async function createCodes(
+  q: Queryable,
+  storeId: string,
+  promotionId: string,
+  batch: CodeBatch,
+  randomBytes: RandomBytes,
+): Promise<string[]> {
+  const created: string[] = [];
+  for (let round = 0; round < 5 && created.length < batch.count; round++) {
+    const want = batch.count - created.length;
+    const gen: GeneratedCodes = generateCodes({
+      count: want,
+      length: batch.length,
+      prefix: batch.prefix,
+      randomBytes,
+    });
+    if (gen.type === 'rejected')
+      throw new ComebackError(
+        'VALIDATION_FAILED',
+        gen.reason === 'code_space_too_small'
+          ? `Codes of this length are too easy to guess for ${batch.count} codes; use at least ${gen.minLength} characters`
+          : 'Could not draw enough distinct codes',
+        [{ path: 'length', message: gen.reason }],
+      );
+    const res = await q.query<{ code: string }>(
+      `insert into promotion_codes (store_id, code, promotion_id, customer_id, balance_minor, expires_at)
+       select $1, c, $2, $3, $4, $5 from unnest($6::text[]) as c
+       on conflict (store_id, code) do nothing returning code`,
+      [storeId, promotionId, batch.customerId, batch.balanceMinor, batch.expiresAt, gen.codes],
+    );
+    for (const r of res.rows) created.push(r.code);
+  }
+  if (created.length < batch.count)
+    throw new ComebackError('CONFLICT', 'Could not generate enough unique codes; try a longer length');
+  return created;
+}
+
+export async function listCodes(
+  q: Queryable,
+  storeId: string,
+  promotionId: string,
+): Promise<
+  {
+    code: string;
+    customer_id: string | null;
+    redeemed_at: string | null;
+    balance_minor: number | null;
+    expires_at: string | null;
+    created_at: string;
+  }[]
+> {
+  const res = await q.query<{
+    code: string;
+    customer_id: string | null;
+    redeemed_at: Date | string | null;
+    balance_minor: number | null;
+    expires_at: Date | string | null;
+    created_at: Date | string;
+  }>(
+    `select code, customer_id, redeemed_at, balance_minor, expires_at, created_at from promotion_codes
+     where store_id = $1 and promotion_id = $2 order by code`,
+    [storeId, promotionId],
+  );
+  const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
+  return res.rows.map((r) => ({
+    code: r.code,
+    customer_id: r.customer_id,
+    redeemed_at: iso(r.redeemed_at),
+    balance_minor: r.balance_minor,
+    expires_at: iso(r.expires_at),
+    created_at: new Date(r.created_at).toISOString(),
+  }));
+}

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachDb } from './db.ts';
+import { storeWithKey, type TestApp, testApp } from './helpers.ts';
+
+const LINES = [
+  { sku: 'MUG-1', quantity: 2, unit_price_minor: 1250 },
+  { product_external_id: 'shirt-1', quantity: 1, unit_price_minor: 2000 },
+];
+
+describeEachDb('checkout, promotions and loyalty API', (getDb) => {
+  let t: TestApp;
+  let key: string;
+  const call = (method: string, url: string, body?: unknown, headers?: Record<string, string>) =>
+    t.call(method, url, body, { key, headers });
+
+  beforeAll(async () => {
+    t = await testApp(getDb());
+    ({ key } = await storeWithKey(getDb(), 'checkout-api'));
+    await call('POST', '/v1/products', {
+      external_id: 'mug-1',
+      sku: 'MUG-1',
+      title: 'Mug',
+      price_minor: 1250,
+      currency: 'EUR',
+    });
+    await call('POST', '/v1/customers', { external_id: 'cust-1', email: 'c1@example.com' });
+  });
+  afterAll(async () => {
+    await t?.app.close();
+  });
+
+  it('creates a coupon and reads it back with its usage', async () => {
+    const res = await call('POST', '/v1/promotions', {
+      id: 'summer10',
+      name: 'Summer 10 %',
+      trigger: { type: 'code', code: 'summer-10' },
+      limits: { totalUses: 2 },
+      actions: [{ code: 'percent_off', args: { percentBps: 1000 } }],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.usage).toMatchObject({ uses: 0, max_uses: 2, uses_left: 2 });
+    const bad = await call('POST', '/v1/promotions', {
+      name: 'x',
+      trigger: { type: 'automatic' },
+      actions: [],
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details[0].path).toBe('actions');
+  });
+
+  it('evaluates a cart in snake_case and writes nothing', async () => {
+    const res = await call('POST', '/v1/checkout/evaluate', {
+      customer: { external_id: 'cust-1' },
+      currency: 'EUR',
+      lines: LINES,
+      shipping_minor: 490,
+      codes: ['SUMMER10', 'nope'],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.subtotal_minor).toBe(4500);
+    expect(res.body.discount_minor).toBe(450);
+    expect(res.body.total_minor).toBe(4500 - 450 + 490);
+    expect(res.body.discounts[0]).toMatchObject({
+      promotion_id: 'summer10',
+      code: 'SUMMER10',
+      amount_minor: 450,
+    });
+    expect(res.body.rejected_codes).toMatchObject([{ code: 'nope', reason: 'unknown_code' }]);
+    expect(res.body.effects).toBeUndefined();
+    expect((await call('GET', '/v1/promotions/summer10')).body.usage.uses).toBe(0);
+  });
+
+  it('commits an order once, however often it is sent, and cancel releases the use', async () => {
+    const body = {
+      customer: { external_id: 'cust-1' },
+      currency: 'EUR',
+      lines: LINES,
+      codes: ['summer10'],
+      order_external_id: 'o-1',
+    };
+    const first = await call('POST', '/v1/checkout/commit', body);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ state: 'committed', duplicate: false });
+    for (let i = 0; i < 3; i++) {
+      const again = await call('POST', '/v1/checkout/commit', body);
+      expect(again.status).toBe(200);
+      expect(again.body.duplicate).toBe(true);
+    }
+    expect((await call('GET', '/v1/promotions/summer10')).body.usage).toMatchObject({
+      uses: 1,
+      budget_spent_minor: 450,
+    });
+    await call('POST', '/v1/checkout/commit', { ...body, order_external_id: 'o-2' });
+    const third = await call('POST', '/v1/checkout/commit', { ...body, order_external_id: 'o-3' });
+    expect(third.status).toBe(409);
+    expect(third.body.error).toMatchObject({
+      code: 'CHECKOUT_CONFLICT',
+      details: [{ path: 'codes[0]', message: 'usage_limit_reached' }],
+    });
+    const cancel = await call('POST', '/v1/checkout/cancel', { order_external_id: 'o-1' });
+    expect(cancel.body.state).toBe('cancelled');
+    expect((await call('GET', '/v1/promotions/summer10')).body.usage).toMatchObject({
+      uses: 1,
+      budget_spent_minor: 450,
+    });
+    expect((await call('POST', '/v1/checkout/commit', { ...body, order_external_id: 'o-3' })).status).toBe(
+      201,
+    );
+  });
+
+  it('generates unique single-use codes, exports them as CSV, and redeems each once', async () => {
+    await call('POST', '/v1/promotions', {
+      id: 'welcome',
+      name: 'Welcome 5.00',
+      trigger: { type: 'unique_codes' },
+      actions: [{ code: 'amount_off', args: { amountMinor: 500 } }],
+    });
+    const gen = await call('POST', '/v1/promotions/welcome/codes', { count: 20, prefix: 'WEL' });
+    expect(gen.status).toBe(201);
+    expect(new Set(gen.body.codes).size).toBe(20);
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: '/v1/promotions/welcome/codes',
+      headers: { authorization: `Bearer ${key}`, accept: 'text/csv' },
+    });
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.trim().split('\n')).toHaveLength(21);
+    const code = gen.body.codes[0];
+    const order = { customer: null, currency: 'EUR', lines: LINES, codes: [code] };
+    expect((await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'w-1' })).status).toBe(
+      201,
+    );
+    const reuse = await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'w-2' });
+    expect(reuse.status).toBe(409);
+    expect(reuse.body.error.details[0].message).toBe('code_used');
+  });
+
+  it('redeems points through the ledger and gives them back on cancel', async () => {
+    expect((await call('PUT', '/v1/loyalty/program', { currency: 'EUR' })).status).toBe(200);
+    expect((await call('GET', '/v1/loyalty/program')).body.redemption.points).toBe(100);
+    const noReason = await call('POST', '/v1/customers/cust-1/loyalty/adjustments', {
+      points: 1000,
+      reason: ' ',
+    });
+    expect(noReason.status).toBe(422);
+    const adj = await call('POST', '/v1/customers/cust-1/loyalty/adjustments', {
+      points: 1000,
+      reason: 'Goodwill',
+    });
+    expect(adj.status).toBe(201);
+    const order = { customer: { external_id: 'cust-1' }, currency: 'EUR', lines: LINES, points: 300 };
+    const ev = await call('POST', '/v1/checkout/evaluate', order);
+    expect(ev.body.points).toMatchObject({ redeemed: 300, value_minor: 300 });
+    expect((await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'p-1' })).status).toBe(
+      201,
+    );
+    let loyalty = await call('GET', '/v1/customers/cust-1/loyalty');
+    expect(loyalty.body).toMatchObject({ balance: 700, available: 700 });
+    const tooMuch = await call('POST', '/v1/checkout/evaluate', { ...order, points: 800 });
+    expect(tooMuch.body.points).toMatchObject({ requested: 800, redeemed: 700, capped: 'balance' });
+    await call('POST', '/v1/checkout/cancel', { order_external_id: 'p-1' });
+    loyalty = await call('GET', '/v1/customers/cust-1/loyalty');
+    expect(loyalty.body.balance).toBe(1000);
+    expect(loyalty.body.entries.map((e: { kind: string }) => e.kind)).toEqual([
+      'return_redeemed',
+      'redeem',
+      'adjust_credit',
+    ]);
+    const below = await call('POST', '/v1/customers/cust-1/loyalty/adjustments', {
+      points: -5000,
+      reason: 'Fraud',
+    });
+    expect(below.status).toBe(409);
+  });
+});
