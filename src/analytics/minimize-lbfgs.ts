@@ -208,9 +208,10 @@ function wolfeSearch(
   }
 
   function zoom(lo: number, fLo: number, sLo: number, hi: number, fHi: number, sHi: number): SearchResult {
-    for (let j = 0; j < 20; j++) {
-      // both ends equal to rounding: f cannot tell them apart, stop
-      if (Math.abs(fHi - fLo) <= 1e-15 * Math.abs(f0) && j > 0) break;
+    for (let j = 0; j < 12; j++) {
+      // both ends equal to rounding (a sum over many customers carries ~1e-13 relative noise):
+      // f cannot tell them apart, stop
+      if (Math.abs(fHi - fLo) <= 1e-13 * Math.max(1, Math.abs(f0)) && j > 0) break;
       let trial = cubicMinimizer(lo, fLo, sLo, hi, fHi, sHi);
       const width = Math.abs(hi - lo);
       const left = Math.min(lo, hi);
