@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelCheckout, commitCheckout } from '../src/checkout/repository.ts';
+import { CheckoutCommitInput } from '../src/checkout/schemas.ts';
+import type { Db } from '../src/db/client.ts';
+import { ComebackError } from '../src/kernel/errors.ts';
+import { DB_KINDS, freshDb } from './db.ts';
+import { storeWithKey, type TestApp, testApp } from './helpers.ts';
+
+const LINES = [{ sku: 'MUG-1', quantity: 2, unit_price_minor: 1250 }];
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function bounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** A commit's outcome: committed, duplicate, or the CHECKOUT_CONFLICT reason; anything else is rethrown. */
+async function tryCommit(db: Db, storeId: string, body: unknown): Promise<string> {
+  try {
+    const r = await commitCheckout(db, storeId, CheckoutCommitInput.parse(body), Date.now());
+    return r.duplicate ? 'duplicate' : 'committed';
+  } catch (err) {
+    if (err instanceof ComebackError && err.code === 'CHECKOUT_CONFLICT') return err.details[0].message;
+    throw err;
+  }
+}
+
+function count(outcomes: readonly string[]): Record<string, number> {
+  const c: Record<string, number> = {};
+  for (const o of outcomes) c[o] = (c[o] ?? 0) + 1;
+  return c;
+}
+
+for (const kind of DB_KINDS) {
+  describe(`checkout under concurrency [${kind}] (PGlite serialises, so it passes there trivially)`, () => {
+    let db: Db;
+    let t: TestApp;
+    let key: string;
+    let storeId: string;
+    const call = (method: string, url: string, body?: unknown) => t.call(method, url, body, { key });
+
+    beforeAll(async () => {
+      db = await freshDb(kind, 20);
+      t = await testApp(db);
+      ({ key, storeId } = await storeWithKey(db, 'concurrency'));
+      await call('POST', '/v1/products', {
+        external_id: 'mug-1',
+        sku: 'MUG-1',
+        title: 'Mug',
+        price_minor: 1250,
+      });
+      await call('PUT', '/v1/loyalty/program', { currency: 'EUR' });
+    });
+    afterAll(async () => {
+      await t?.app.close();
+      await db?.close();
+    });
+
+    it('1,000 concurrent commits of a 100-use coupon over 20 connections: exactly 100 succeed, uses = 100, no 5xx', async () => {
+      await call('POST', '/v1/promotions', {
+        id: 'hundred',
+        name: '100 uses',
+        trigger: { type: 'code', code: 'HUNDRED' },
+        limits: { totalUses: 100 },
+        actions: [{ code: 'amount_off', args: { amountMinor: 100 } }],
+      });
+      const orders = Array.from({ length: 1000 }, (_, i) => i);
+      const res = await bounded(orders, 100, (i) =>
+        call('POST', '/v1/checkout/commit', {
+          customer: null,
+          currency: 'EUR',
+          lines: LINES,
+          codes: ['hundred'],
+          order_external_id: `h-${i}`,
+        }),
+      );
+      const statuses = count(res.map((r) => String(r.status)));
+      expect(statuses).toEqual({ 201: 100, 409: 900 });
+      for (const r of res)
+        if (r.status === 409) expect(r.body.error.details[0].message).toBe('usage_limit_reached');
+      const promo = await call('GET', '/v1/promotions/hundred');
+      expect(promo.body.usage).toMatchObject({ uses: 100, uses_left: 0, budget_spent_minor: 10_000 });
+    });
+
+    it('a single-use code under 50 concurrent attempts is redeemed exactly once', async () => {
+      await call('POST', '/v1/promotions', {
+        id: 'single',
+        name: 'Single use',
+        trigger: { type: 'unique_codes' },
+        actions: [{ code: 'amount_off', args: { amountMinor: 500 } }],
+      });
+      const code = (await call('POST', '/v1/promotions/single/codes', { count: 1 })).body.codes[0];
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          tryCommit(db, storeId, {
+            customer: null,
+            currency: 'EUR',
+            lines: LINES,
+            codes: [code],
+            order_external_id: `s-${i}`,
+          }),
+        ),
+      );
+      expect(count(outcomes)).toEqual({ committed: 1, code_used: 49 });
+      const codes = (await call('GET', '/v1/promotions/single/codes')).body.data;
+      expect(codes[0].redeemed_at).not.toBeNull();
+    });
+
+    it('a budget of 10.00 at 3.00 a discount is never overspent under 60 concurrent commits', async () => {
+      await call('POST', '/v1/promotions', {
+        id: 'budget',
+        name: 'Budget',
+        trigger: { type: 'code', code: 'BUDGET' },
+        limits: { budgetMinor: 1000 },
+        actions: [{ code: 'amount_off', args: { amountMinor: 300 } }],
+      });
+      const outcomes = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          tryCommit(db, storeId, {
+            customer: null,
+            currency: 'EUR',
+            lines: LINES,
+            codes: ['budget'],
+            order_external_id: `b-${i}`,
+          }),
+        ),
+      );
+      const usage = (await call('GET', '/v1/promotions/budget')).body.usage;
+      expect(usage.budget_spent_minor).toBeLessThanOrEqual(1000);
+      expect(usage.budget_spent_minor).toBeGreaterThan(1000 - 300);
+      expect(count(outcomes).committed).toBe(usage.uses);
+      expect(outcomes.every((o) => o === 'committed' || o === 'budget_exhausted')).toBe(true);
+    });
+
+    it('a balance of 1,000 points under 200 concurrent redemptions of 100: exactly 10 succeed, final balance 0', async () => {
+      await call('POST', '/v1/customers', { external_id: 'pts-1' });
+      await call('POST', '/v1/customers/pts-1/loyalty/adjustments', { points: 1000, reason: 'Test balance' });
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          tryCommit(db, storeId, {
+            customer: { external_id: 'pts-1' },
+            currency: 'EUR',
+            lines: LINES,
+            points: 100,
+            order_external_id: `pt-${i}`,
+          }),
+        ),
+      );
+      expect(count(outcomes)).toEqual({ committed: 10, insufficient_points: 190 });
+      const loyalty = await call('GET', '/v1/customers/pts-1/loyalty');
+      expect(loyalty.body).toMatchObject({ balance: 0, available: 0 });
+      const lots = await db.query<{ remaining: number }>(
+        "select remaining from loyalty_lots l join customers c on c.store_id = l.store_id and c.id = l.customer_id where c.external_id = 'pts-1'",
+      );
+      expect(lots.rows.every((l) => l.remaining >= 0)).toBe(true);
+    });
+
+    it('the same order committed 8 times sequentially and 8 times concurrently gives one set of rewards', async () => {
+      await call('POST', '/v1/promotions', {
+        id: 'repeat',
+        name: 'Repeat',
+        trigger: { type: 'code', code: 'REPEAT' },
+        actions: [{ code: 'amount_off', args: { amountMinor: 200 } }],
+      });
+      await call('POST', '/v1/customers', { external_id: 'rep-1' });
+      await call('POST', '/v1/customers/rep-1/loyalty/adjustments', { points: 1000, reason: 'Test balance' });
+      const body = (order: string) => ({
+        customer: { external_id: 'rep-1' },
+        currency: 'EUR',
+        lines: LINES,
+        codes: ['repeat'],
+        points: 100,
+        order_external_id: order,
+      });
+      const sequential: string[] = [];
+      for (let i = 0; i < 8; i++) sequential.push(await tryCommit(db, storeId, body('r-seq')));
+      expect(count(sequential)).toEqual({ committed: 1, duplicate: 7 });
+      const concurrent = await Promise.all(
+        Array.from({ length: 8 }, () => tryCommit(db, storeId, body('r-con'))),
+      );
+      expect(count(concurrent)).toEqual({ committed: 1, duplicate: 7 });
+      expect((await call('GET', '/v1/promotions/repeat')).body.usage).toMatchObject({
+        uses: 2,
+        budget_spent_minor: 400,
+      });
+      expect((await call('GET', '/v1/customers/rep-1/loyalty')).body.balance).toBe(800);
+      // Cancel 8 times concurrently: released once.
+      await Promise.all(Array.from({ length: 8 }, () => cancelCheckout(db, storeId, 'r-con', Date.now())));
+      expect((await call('GET', '/v1/promotions/repeat')).body.usage.uses).toBe(1);
+      expect((await call('GET', '/v1/customers/rep-1/loyalty')).body.balance).toBe(900);
+    });
+  });
+}
