@@ -252,6 +252,7 @@ async function benchOne(customers: number, seed: number, keep: boolean): Promise
     discountRate: 0.01,
     sleepingFactor: 3,
     model: 'bgnbd',
+    timer: () => performance.now(),
   });
   const scoreStoreMs = ms(t0);
   const cpu1 = process.cpuUsage(cpu0);

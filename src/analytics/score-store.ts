@@ -69,6 +69,8 @@ export interface ScoreStoreOptions {
   /** Standard errors of the fits (a few extra likelihood evaluations); default true. */
   standardErrors?: boolean;
   onProgress?: (step: string) => void;
+  /** A monotonic clock in ms (performance.now) to time the fits; pure code reads no clock itself. */
+  timer?: () => number;
 }
 
 /** Per-customer results, columnar (row i is customer `customerIds[customerIndex[i]]`). */
@@ -118,7 +120,8 @@ export interface FitSummary<P extends Record<string, number>> {
   converged: boolean;
   iterations: number;
   method: string;
-  fitMs: number;
+  /** Time the fit took (with options.timer), ms. */
+  fitMs: number | null;
 }
 
 export interface StoreScores {
@@ -161,7 +164,10 @@ export interface StoreScores {
 
 const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-function summarizeFit<P extends Record<string, number>>(fit: ModelFit<P>, fitMs: number): FitSummary<P> {
+function summarizeFit<P extends Record<string, number>>(
+  fit: ModelFit<P>,
+  fitMs: number | null,
+): FitSummary<P> {
   return {
     params: fit.params,
     logLikelihood: fit.logLikelihood,
@@ -174,11 +180,16 @@ function summarizeFit<P extends Record<string, number>>(fit: ModelFit<P>, fitMs:
   };
 }
 
-/** Wall time of a step, for the fit summaries (performance.now is a monotonic timer, not the clock). */
-function timed<T>(run: () => T): [T, number] {
-  const t0 = performance.now();
-  const value = run();
-  return [value, Math.round(performance.now() - t0)];
+type Timed = <T>(run: () => T) => [T, number | null];
+
+/** Times steps with the caller's timer (e.g. performance.now); without one, no times. */
+function stepTimer(timer?: () => number): Timed {
+  return <T>(run: () => T): [T, number | null] => {
+    if (!timer) return [run(), null];
+    const t0 = timer();
+    const value = run();
+    return [value, Math.round(timer() - t0)];
+  };
 }
 
 /**
@@ -223,6 +234,7 @@ export function scoreStore(columns: TransactionColumns, options: ScoreStoreOptio
     fitOptions,
     progress,
     options.fitParetoNbd !== false || options.model !== 'bgnbd',
+    stepTimer(options.timer),
   );
   const [bgMs, pnMs, ggMs] = fitMs;
   const gg = ggFit && ggFit.customers >= 2 && ggFit.params.q > 1 ? ggFit : null;
@@ -436,18 +448,19 @@ function fitModels(
   patterns: RfmPatterns,
   options: FitOptions,
   progress: (step: string) => void,
-  withPareto = true,
+  withPareto: boolean,
+  timed: Timed,
 ): [
   ModelFit<BgNbdParams> | null,
   ModelFit<ParetoNbdParams> | null,
   ModelFit<GammaGammaParams> | null,
-  number[],
+  Array<number | null>,
 ] {
   if (patterns.customers < MIN_CUSTOMERS_TO_FIT) return [null, null, null, [0, 0, 0]];
   let bgWarm: ModelFit<BgNbdParams> | null = null;
   let pnWarm: ModelFit<ParetoNbdParams> | null = null;
   let ggWarm: ModelFit<GammaGammaParams> | null = null;
-  const warmMs = [0, 0, 0];
+  const warmMs: Array<number | null> = [0, 0, 0];
   if (patterns.customers > WARM_START_CUSTOMERS) {
     progress('fitting the models on a subsample');
     const stride = Math.ceil(patterns.customers / SUBSAMPLE_CUSTOMERS);
@@ -492,7 +505,7 @@ function fitModels(
   const [bgFull, bgMs] = timed(() => fitBgNbd(patterns, warm(bgWarm)));
   const bg = scaled(bgFull, bgWarm);
   let pn: ModelFit<ParetoNbdParams> | null = null;
-  let pnMs = 0;
+  let pnMs: number | null = 0;
   if (withPareto) {
     progress('fitting Pareto/NBD');
     let pnFull: ModelFit<ParetoNbdParams>;
@@ -509,7 +522,8 @@ function fitModels(
   progress('fitting Gamma-Gamma');
   const [ggFull, ggMs] = timed(() => fitGammaGamma(cal.frequency, cal.monetary, cal.present, warm(ggWarm)));
   const gg = ggFull.customers > 0 ? scaled(ggFull, ggWarm) : null;
-  return [bg, pn, gg, [bgMs + warmMs[0], pnMs + warmMs[1], ggMs + warmMs[2]]];
+  const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+  return [bg, pn, gg, [sum(bgMs, warmMs[0]), sum(pnMs, warmMs[1]), sum(ggMs, warmMs[2])]];
 }
 
 /** Per-pattern P(alive), E[Y(horizon)] and (optionally) the discounted purchases for the CLV. */

@@ -151,6 +151,7 @@ export async function runAnalyze(opts: AnalyzeOptions, io: AnalyzeIo = processIo
     model: opts.model,
     penalty: opts.penalty,
     onProgress: step,
+    timer: () => performance.now(),
   });
   if (opts.customers) {
     step(`writing ${basename(opts.customers)}`);
