@@ -114,6 +114,7 @@ describe('scoreStore on a hand-made store', () => {
     expect(Array.from(c.recency)).toEqual([70, 0, 19, 0]);
     expect(Array.from(c.age)).toEqual([86, 71, 59, 30]);
     expect(Array.from(c.totalSpend)).toEqual([65, 50, 50, 100]);
+    expect(Array.from(c.meanIntervalDays)).toEqual([35, Number.NaN, 19, Number.NaN]);
     // R: fewer days since the last purchase is better; score = 1 + ⌊5·(customers strictly worse)/4⌋
     expect(Array.from(c.rfmRecency)).toEqual([4, 1, 2, 3]);
     // F: purchase days 3, 1, 2, 1 → strictly fewer: 3, 0, 2, 0

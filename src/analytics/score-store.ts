@@ -89,6 +89,8 @@ export interface CustomerScores {
   firstPurchaseDay: Int32Array;
   lastPurchaseDay: Int32Array;
   daysSinceLastPurchase: Float64Array;
+  /** Average days between purchase days, (last − first) / (purchase days − 1); NaN for one-time buyers. */
+  meanIntervalDays: Float64Array;
   pAlive: Float64Array;
   /** Expected purchases in the next `horizon` time units. */
   expectedPurchases: Float64Array;
@@ -627,6 +629,7 @@ function customerColumns(
   const orders = new Int32Array(n);
   const totalSpend = new Float64Array(n);
   const daysSinceLastPurchase = new Float64Array(n);
+  const meanIntervalDays = new Float64Array(n);
   const frequency = new Float64Array(n);
   const recency = new Float64Array(n);
   const age = new Float64Array(n);
@@ -653,6 +656,7 @@ function customerColumns(
     firstPurchaseDay[i] = full.firstDay[c];
     lastPurchaseDay[i] = full.lastDay[c];
     daysSinceLastPurchase[i] = asOfDay - full.lastDay[c];
+    meanIntervalDays[i] = days > 1 ? (full.lastDay[c] - full.firstDay[c]) / (days - 1) : Number.NaN;
   }
   return {
     frequency,
@@ -665,5 +669,6 @@ function customerColumns(
     firstPurchaseDay,
     lastPurchaseDay,
     daysSinceLastPurchase,
+    meanIntervalDays,
   };
 }
