@@ -146,6 +146,14 @@ describe('logPowerProductTail', () => {
       }
     }
   });
+  it('stays fast and close far out (β/α = 10⁷, q = 5000): geometric tail after 20,000 terms', () => {
+    const out = new Float64Array(5);
+    logPowerProductTail(0.8, 5000, 1e-4, 1000, 0, out);
+    // mpmath: ln H = −34537.84568179132, ∂/∂p = 4.612716242909204, ∂/∂β = −4.999738012002114
+    expect(Math.abs(out[0] + 34537.84568179132) / 34537.8).toBeLessThan(1e-9);
+    expect(Math.abs(out[1] - 4.612716242909204) / 4.61).toBeLessThan(1e-4);
+    expect(Math.abs(out[4] + 4.999738012002114) / 5).toBeLessThan(1e-6);
+  });
   it('is continuous across α = β (the branch switch)', () => {
     const left = new Float64Array(5);
     const right = new Float64Array(5);

@@ -69,8 +69,8 @@ function eulerSeries(a: number, e: number, y: number, res: Float64Array): void {
   let sumY = 0; // Σ n hₙ yⁿ (÷ y later)
   let sa = 0;
   let se = 0;
-  // capped: only absurd parameters (r or s in the millions with y within 1e-6 of 1) reach the cap
-  for (let n = 0; n < 1_000_000; n++) {
+  let n = 0;
+  for (; n < MAX_TERMS; n++) {
     sa += 1 / (g + n) - 1 / (a + 1 + n);
     se -= 1 / (g + n);
     term *= (y * (g + n)) / (a + 1 + n);
@@ -79,6 +79,16 @@ function eulerSeries(a: number, e: number, y: number, res: Float64Array): void {
     sumE += term * se;
     sumY += term * (n + 1);
     if (term <= 1e-17 * sum && term * (n + 1) <= 1e-17 * sumY) break;
+  }
+  if (n === MAX_TERMS) {
+    // y within ~1e-4 of 1 with a huge a (a fit wandering to extreme parameters): the ratio of
+    // successive terms has settled near y, so finish the sums as geometric series (approximate)
+    const ratio = (y * (g + n)) / (a + 1 + n);
+    const tail = (term * ratio) / (1 - ratio);
+    sum += tail;
+    sumA += tail * sa;
+    sumE += tail * se;
+    sumY += term * (((n + 1) * ratio) / (1 - ratio) + ratio / (1 - ratio) ** 2);
   }
   const log1my = Math.log1p(-y);
   res[0] = (1 - e) * log1my + Math.log(sum);
@@ -89,6 +99,9 @@ function eulerSeries(a: number, e: number, y: number, res: Float64Array): void {
 }
 
 const splitScratch = new Float64Array(4);
+
+/** Terms of the Euler series before its tail is summed as a geometric series. */
+const MAX_TERMS = 20_000;
 
 /**
  * For y > y₁ = max(0.9, 1 − 1/a): F = a y^(−a) (J(y₁) + K), J(y₁) = ∫₀^y₁ u^(a−1)(1−u)^(−e) du
