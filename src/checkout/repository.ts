@@ -8,7 +8,7 @@ import type { Db, Queryable } from '../db/client.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
 import { DAY_MS } from '../kernel/time.ts';
 import { type LoyaltyProgram, ledgerBalance, planLedgerOperation } from '../loyalty/index.ts';
-import { applyLedgerDecision, findProgram, loadLedger } from '../loyalty/repository.ts';
+import { applyLedgerDecision, findProgram, LedgerConflict, loadLedger } from '../loyalty/repository.ts';
 import {
   type CheckoutEffect,
   type CheckoutEvaluation,
@@ -374,6 +374,9 @@ export async function commitCheckout(
     });
   } catch (err) {
     if (err instanceof CheckoutConflict) throw err.toError();
+    // Cannot happen under the per-customer lock; if it does, the points changed under us: refuse, never 500.
+    if (err instanceof LedgerConflict)
+      throw new CheckoutConflict('insufficient_points', 'points', err.message).toError();
     throw err;
   }
 }
