@@ -5,6 +5,7 @@
 const BENCHES: Record<string, () => Promise<(args: string[]) => Promise<object>>> = {
   ingest: async () => (await import('./ingest.ts')).benchIngest,
   analytics: async () => (await import('./analytics.ts')).benchAnalytics,
+  checkout: async () => (await import('./checkout.ts')).benchCheckout,
 };
 
 const [name, ...args] = process.argv.slice(2);
