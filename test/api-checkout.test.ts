@@ -135,7 +135,7 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
     expect(reuse.body.error.details[0].message).toBe('code_used');
   });
 
-  it('redeems points through the ledger and gives them back on cancel', async () => {
+  it('redeems points through the ledger, earns pending points, and cancel gives back the one and reverses the other', async () => {
     expect((await call('PUT', '/v1/loyalty/program', { currency: 'EUR' })).status).toBe(200);
     expect((await call('GET', '/v1/loyalty/program')).body.redemption.points).toBe(100);
     const noReason = await call('POST', '/v1/customers/cust-1/loyalty/adjustments', {
@@ -155,14 +155,18 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
       201,
     );
     let loyalty = await call('GET', '/v1/customers/cust-1/loyalty');
-    expect(loyalty.body).toMatchObject({ balance: 700, available: 700 });
+    // 45.00 less 3.00 paid with points earns 42 points, pending through the return window.
+    expect(loyalty.body).toMatchObject({ balance: 742, available: 700, pending: 42 });
     const tooMuch = await call('POST', '/v1/checkout/evaluate', { ...order, points: 800 });
     expect(tooMuch.body.points).toMatchObject({ requested: 800, redeemed: 700, capped: 'balance' });
     await call('POST', '/v1/checkout/cancel', { order_external_id: 'p-1' });
     loyalty = await call('GET', '/v1/customers/cust-1/loyalty');
     expect(loyalty.body.balance).toBe(1000);
+    expect(loyalty.body).toMatchObject({ available: 1000, pending: 0 });
     expect(loyalty.body.entries.map((e: { kind: string }) => e.kind)).toEqual([
+      'reverse_earn',
       'return_redeemed',
+      'earn',
       'redeem',
       'adjust_credit',
     ]);

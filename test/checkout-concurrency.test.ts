@@ -156,7 +156,8 @@ for (const kind of DB_KINDS) {
       );
       expect(count(outcomes)).toEqual({ committed: 10, insufficient_points: 190 });
       const loyalty = await call('GET', '/v1/customers/pts-1/loyalty');
-      expect(loyalty.body).toMatchObject({ balance: 0, available: 0 });
+      // What is left is the 10 orders' earned points (24 each), pending: nothing spendable.
+      expect(loyalty.body).toMatchObject({ available: 0, pending: 240, balance: 240 });
       const lots = await db.query<{ remaining: number }>(
         "select remaining from loyalty_lots l join customers c on c.store_id = l.store_id and c.id = l.customer_id where c.external_id = 'pts-1'",
       );
@@ -191,11 +192,14 @@ for (const kind of DB_KINDS) {
         uses: 2,
         budget_spent_minor: 400,
       });
-      expect((await call('GET', '/v1/customers/rep-1/loyalty')).body.balance).toBe(800);
+      let loyalty = (await call('GET', '/v1/customers/rep-1/loyalty')).body;
+      expect(loyalty).toMatchObject({ available: 800, pending: 44 });
+      expect(loyalty.entries.filter((e: { kind: string }) => e.kind === 'earn')).toHaveLength(2);
       // Cancel 8 times concurrently: released once.
       await Promise.all(Array.from({ length: 8 }, () => cancelCheckout(db, storeId, 'r-con', Date.now())));
       expect((await call('GET', '/v1/promotions/repeat')).body.usage.uses).toBe(1);
-      expect((await call('GET', '/v1/customers/rep-1/loyalty')).body.balance).toBe(900);
+      loyalty = (await call('GET', '/v1/customers/rep-1/loyalty')).body;
+      expect(loyalty).toMatchObject({ available: 900, pending: 22 });
     });
   });
 }

@@ -7,7 +7,7 @@
 import type { Db, Queryable } from '../db/client.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
 import { DAY_MS } from '../kernel/time.ts';
-import { type LoyaltyProgram, ledgerBalance, planLedgerOperation } from '../loyalty/index.ts';
+import { earnOperation, type LoyaltyProgram, ledgerBalance, planLedgerOperation } from '../loyalty/index.ts';
 import { applyLedgerDecision, findProgram, LedgerConflict, loadLedger } from '../loyalty/repository.ts';
 import {
   type CheckoutEffect,
@@ -329,7 +329,8 @@ export async function commitCheckout(
   const order = body.order_external_id;
   const seen = await findCommit(db, storeId, order);
   if (seen) return duplicateOf(seen);
-  const evaluation = await evaluateForStore(db, storeId, body, now);
+  const input = await buildCheckoutInput(db, storeId, body, now);
+  const evaluation = evaluateCheckout(input);
   const refused = evaluation.rejectedCodes[0];
   if (refused) {
     const i = body.codes.indexOf(refused.code);
@@ -370,6 +371,13 @@ export async function commitCheckout(
       }
       for (const e of lockOrder(evaluation.effects))
         await applyEffect(q, storeId, order, e, now, effectPath(e, body));
+      const toEarn = evaluation.points.toEarn?.points ?? 0;
+      if (input.loyalty !== null && customerId !== null && toEarn > 0) {
+        // The order's points, pending through the return window; keyed `earn:<order external id>`.
+        const state = await loadLedger(q, storeId, customerId, true);
+        const decision = planLedgerOperation(state, earnOperation(input.loyalty, order, toEarn, now));
+        await applyLedgerDecision(q, storeId, decision);
+      }
       return { duplicate: false, orderExternalId: order, state: 'committed' as const, evaluation: shown };
     });
   } catch (err) {
@@ -403,8 +411,8 @@ export async function cancelCheckout(
   now: number,
 ): Promise<CommitResult> {
   return db.tx(async (q) => {
-    const res = await q.query<CommitRow & { effects: CheckoutEffect[] }>(
-      `select order_external_id, state, evaluation, effects from checkout_commits
+    const res = await q.query<CommitRow & { effects: CheckoutEffect[]; customer_id: string | null }>(
+      `select order_external_id, state, evaluation, effects, customer_id from checkout_commits
        where store_id = $1 and order_external_id = $2 for update`,
       [storeId, order],
     );
@@ -435,22 +443,24 @@ export async function cancelCheckout(
           'update promotion_codes set balance_minor = balance_minor + $3 where store_id = $1 and code = $2',
           [storeId, e.code, e.amountMinor],
         );
-      } else {
-        const program = await findProgram(q, storeId);
-        const state = await loadLedger(q, storeId, e.customerId, true);
-        const expiryDays = program ? program.expiryDays : null;
-        const decision = planLedgerOperation(state, {
-          type: 'refund',
-          key: pointsKey(storeId, order, 'cancel'),
-          orderId: order,
-          refundId: `cancel:${order}`,
-          orderTotalMinor: 1,
-          refundedTotalMinor: 1,
-          at: now,
-          returnedExpiresAt: expiryDays === null ? null : now + expiryDays * DAY_MS,
-        });
-        await applyLedgerDecision(q, storeId, decision);
       }
+    }
+    if (row.customer_id !== null) {
+      // A full refund of the order in the ledger: redeemed points come back, earned ones are reversed.
+      const program = await findProgram(q, storeId);
+      const state = await loadLedger(q, storeId, row.customer_id, true);
+      const expiryDays = program ? program.expiryDays : null;
+      const decision = planLedgerOperation(state, {
+        type: 'refund',
+        key: pointsKey(storeId, order, 'cancel'),
+        orderId: order,
+        refundId: `cancel:${order}`,
+        orderTotalMinor: 1,
+        refundedTotalMinor: 1,
+        at: now,
+        returnedExpiresAt: expiryDays === null ? null : now + expiryDays * DAY_MS,
+      });
+      await applyLedgerDecision(q, storeId, decision);
     }
     await q.query(
       `update checkout_commits set state = 'cancelled', cancelled_at = $3 where store_id = $1 and order_external_id = $2`,
