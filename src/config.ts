@@ -15,6 +15,7 @@ const Env = z.object({
   COMEBACK_DEMO: z.enum(['auto', 'off']).default('auto'),
   COMEBACK_DEMO_CUSTOMERS: z.coerce.number().int().min(10).max(1_000_000).default(5000),
   COMEBACK_PUBLIC_URL: z.string().url().optional(),
+  COMEBACK_WEB_DIR: z.string().min(1).optional(),
 });
 
 /** The whole configuration, read once from the environment, validated and frozen. */
@@ -30,6 +31,8 @@ export interface Config {
   demo: 'auto' | 'off';
   demoCustomers: number;
   publicUrl: string | undefined;
+  /** The built dashboard to serve; undefined: the package's web/dist. */
+  webDir: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
@@ -49,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     demo: e.COMEBACK_DEMO,
     demoCustomers: e.COMEBACK_DEMO_CUSTOMERS,
     publicUrl: e.COMEBACK_PUBLIC_URL,
+    webDir: e.COMEBACK_WEB_DIR ? path.resolve(cwd, e.COMEBACK_WEB_DIR) : undefined,
   });
 }

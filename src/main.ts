@@ -12,6 +12,7 @@ import { registerImportRoutes } from './imports/routes.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
 import { createIdGenerator } from './kernel/ids.ts';
 import { systemClock } from './kernel/time.ts';
+import { type DemoLogin, ensureDemoOwner } from './staff/demo-owner.ts';
 import { findStoreBySlug, listStores } from './stores/repository.ts';
 
 export const VERSION: string = JSON.parse(
@@ -40,6 +41,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logger: log,
     v1Plugins: [registerImportRoutes],
     adminPlugins: [registerImportRoutes, registerDemoAdminRoute],
+    dashboard: { webDir: config.webDir, secureCookies: config.publicUrl?.startsWith('https:') ?? false },
   });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
@@ -52,12 +54,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
       .then((r) => {
         log.info({ counts: r.counts }, 'demo store loaded');
         void worker.recomputeScores(r.storeId, 'demo loaded');
-        printBanner(url, r.apiKey ?? null, true);
+        printBanner(url, r.apiKey ?? null, r.login, true);
       })
       .catch((err) => log.error({ err }, 'loading the demo store failed'));
   } else {
     const demo = await findStoreBySlug(ctx.db, DEMO_SLUG);
-    printBanner(url, (demo?.settings.demo_api_key as string | undefined) ?? null, false);
+    // A demo store made before staff logins existed gets its owner now.
+    const login = demo ? await ensureDemoOwner(ctx.db, ctx.ids, demo.id) : null;
+    printBanner(url, (demo?.settings.demo_api_key as string | undefined) ?? null, login, false);
   }
 
   let stopped = false;
@@ -75,10 +79,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
   };
 }
 
-function printBanner(url: string, demoKey: string | null, firstStart: boolean): void {
+function printBanner(
+  url: string,
+  demoKey: string | null,
+  login: DemoLogin | null,
+  firstStart: boolean,
+): void {
   const lines = [
     '',
     `  Comeback is running at ${url}`,
+    `  Dashboard:            ${url}/`,
+    login
+      ? `  Dashboard login:      ${login.email} / ${login.password}`
+      : '  Add a dashboard user: npx comeback users create --store <slug> --email <you> --role owner',
     `  API reference:        ${url}/docs`,
     demoKey
       ? `  Demo store API key:   ${demoKey}`

@@ -114,6 +114,31 @@ for (const kind of DB_KINDS) {
       expect(codes[0].redeemed_at).not.toBeNull();
     });
 
+    it('a gift card of 10.00 under 20 concurrent orders pays once and never goes below zero', async () => {
+      await call('POST', '/v1/promotions', {
+        id: 'gift',
+        name: 'Gift card',
+        trigger: { type: 'unique_codes' },
+        actions: [{ code: 'gift_card', args: {} }],
+      });
+      const code = (await call('POST', '/v1/promotions/gift/codes', { count: 1, balance_minor: 1000 })).body
+        .codes[0];
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          tryCommit(db, storeId, {
+            customer: null,
+            currency: 'EUR',
+            lines: LINES,
+            codes: [code],
+            order_external_id: `g-${i}`,
+          }),
+        ),
+      );
+      expect(count(outcomes)).toEqual({ committed: 1, gift_card_empty: 19 });
+      const codes = (await call('GET', '/v1/promotions/gift/codes')).body.data;
+      expect(codes[0].balance_minor).toBe(0);
+    });
+
     it('a budget of 10.00 at 3.00 a discount is never overspent under 60 concurrent commits', async () => {
       await call('POST', '/v1/promotions', {
         id: 'budget',

@@ -7,8 +7,15 @@ import { defaultRejectsPath } from '../imports/run-import.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import { startServer, VERSION } from '../main.ts';
 import { FILE_FORMATS, type FileFormat, IMPORT_KINDS, type ImportKind } from '../orders/formats/types.ts';
+import { validateNewUser } from '../staff/repository.ts';
+import { STAFF_ROLES, type StaffRole } from '../staff/rules.ts';
 import { registerAnalyzeCommand } from './analyze.ts';
+import { promptPassword, readPasswordFromStdin } from './password-input.ts';
 import { openTarget } from './target.ts';
+
+function usageError(message: string): ComebackError {
+  return new ComebackError('VALIDATION_FAILED', message);
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -228,6 +235,38 @@ stores
     try {
       for (const s of await target.listStores())
         process.stdout.write(`${s.slug}  ${s.name}  ${s.currency}  ${s.id}\n`);
+    } finally {
+      await target.close();
+    }
+  });
+
+const users = program.command('users').description('Dashboard users (staff) of a store');
+users
+  .command('create')
+  .description('Add a dashboard user; the password is asked for, or read from stdin with --password-stdin')
+  .requiredOption('--store <slug>', 'the store')
+  .requiredOption('--email <email>', 'their email, which is also their login')
+  .addOption(
+    new Option(
+      '--role <role>',
+      'owner: everything · marketer: no settings or API keys · account_manager: own customers',
+    )
+      .choices(STAFF_ROLES)
+      .makeOptionMandatory(),
+  )
+  .option('--password-stdin', 'read the password from the first line of stdin', false)
+  .action(async (opts: { store: string; email: string; role: StaffRole; passwordStdin: boolean }) => {
+    let password: string;
+    if (opts.passwordStdin) password = await readPasswordFromStdin();
+    else {
+      password = await promptPassword(`Password for ${opts.email}: `);
+      if ((await promptPassword('Again: ')) !== password) throw usageError('The passwords differ');
+    }
+    validateNewUser({ email: opts.email, role: opts.role, password });
+    const target = await openTarget(loadConfig(), 'comeback users create');
+    try {
+      const user = await target.createUser(opts.store, { email: opts.email, role: opts.role, password });
+      process.stdout.write(`Created ${user.role} ${user.email} (${user.id}) for store ${opts.store}\n`);
     } finally {
       await target.close();
     }

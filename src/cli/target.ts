@@ -7,10 +7,12 @@ import { type OpenDatabase, openDatabase } from '../db/open.ts';
 import { type DemoLoadResult, loadDemoStore } from '../demo/load.ts';
 import { type ImportProgress, type ImportReport, parseOptionsFor, runImport } from '../imports/run-import.ts';
 import { databaseSink } from '../imports/sink.ts';
-import { ComebackError, type ErrorCode } from '../kernel/errors.ts';
+import { ComebackError, type ErrorCode, type ErrorDetail } from '../kernel/errors.ts';
 import { createIdGenerator } from '../kernel/ids.ts';
 import { systemClock } from '../kernel/time.ts';
 import type { FileFormat, ImportKind } from '../orders/formats/types.ts';
+import { createStaffUser, type StaffUser } from '../staff/repository.ts';
+import type { StaffRole } from '../staff/rules.ts';
 import {
   type ApiKey,
   createApiKey,
@@ -42,6 +44,7 @@ export interface Target {
   createKey(slug: string, name?: string): Promise<{ key: ApiKey; secret: string }>;
   listKeys(slug: string): Promise<ApiKey[]>;
   revokeKey(slug: string, idOrPrefix: string): Promise<ApiKey>;
+  createUser(slug: string, input: { email: string; role: StaffRole; password: string }): Promise<StaffUser>;
   importFile(slug: string, req: ImportRequest): Promise<ImportReport>;
   loadDemo(
     customers: number,
@@ -74,6 +77,8 @@ function directTarget(opened: OpenDatabase): Target {
       createApiKey(ctx.db, ctx.ids, (await getStoreBySlug(ctx.db, slug)).id, name),
     listKeys: async (slug) => listApiKeys(ctx.db, (await getStoreBySlug(ctx.db, slug)).id),
     revokeKey: async (slug, key) => revokeApiKey(ctx.db, (await getStoreBySlug(ctx.db, slug)).id, key),
+    createUser: async (slug, input) =>
+      createStaffUser(ctx.db, ctx.ids, (await getStoreBySlug(ctx.db, slug)).id, input),
     async importFile(slug, req) {
       const store = await getStoreBySlug(ctx.db, slug);
       return runImport({
@@ -104,12 +109,13 @@ function serverTarget(base: string, token: string): Target {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = (await res.json().catch(() => null)) as {
-      error?: { code: ErrorCode; message: string };
+      error?: { code: ErrorCode; message: string; details?: ErrorDetail[] };
     } | null;
     if (!res.ok)
       throw new ComebackError(
         json?.error?.code ?? 'INTERNAL',
         json?.error?.message ?? `server answered ${res.status}`,
+        json?.error?.details ?? [],
       );
     return json as T;
   }
@@ -121,6 +127,7 @@ function serverTarget(base: string, token: string): Target {
     createKey: (slug, name) => call('POST', `${slugPath(slug)}/keys`, { name }),
     listKeys: async (slug) => (await call<{ data: ApiKey[] }>('GET', `${slugPath(slug)}/keys`)).data,
     revokeKey: (slug, key) => call('DELETE', `${slugPath(slug)}/keys/${encodeURIComponent(key)}`),
+    createUser: (slug, input) => call('POST', `${slugPath(slug)}/users`, input),
     async importFile(slug, req) {
       const size = (await stat(req.file)).size;
       const q = new URLSearchParams({

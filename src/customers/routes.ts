@@ -42,7 +42,7 @@ export async function customer360(q: Queryable, storeId: string, idOrExternal: s
   return { ...customer, consents, metrics: metrics.rows[0], scores, orders };
 }
 
-const CustomerListQuery = ListQuery.extend({
+export const CustomerListQuery = ListQuery.extend({
   email: z.string().max(320).optional(),
   tag: z.string().max(100).optional(),
   account_manager: z.string().max(320).optional(),

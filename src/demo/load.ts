@@ -1,4 +1,5 @@
 import { type IngestContext, type IngestInputs, type IngestKind, ingest } from '../orders/ingest.ts';
+import { type DemoLogin, ensureDemoOwner } from '../staff/demo-owner.ts';
 import { createApiKey, createStore, findStoreBySlug } from '../stores/repository.ts';
 import { generateDemoStore } from './generate.ts';
 
@@ -18,6 +19,8 @@ export interface DemoLoadResult {
   counts: Record<string, number>;
   /** Set when this load created the store: the demo store's first API key. */
   apiKey?: string;
+  /** The demo owner's dashboard login (null when the owner was made by hand). */
+  login: DemoLogin | null;
 }
 
 const BATCH = 1000;
@@ -44,6 +47,8 @@ export async function loadDemoStore(ctx: IngestContext, options: DemoLoadOptions
       [store.id, apiKey],
     );
   }
+  // The owner exists before the data: the dashboard can be opened while the demo loads.
+  const login = await ensureDemoOwner(ctx.db, ctx.ids, store.id);
   const demo = generateDemoStore({ customers: options.customers, seed: options.seed, now: options.now });
   const stages: Array<[IngestKind, ReadonlyArray<IngestInputs[IngestKind]>]> = [
     ['products', demo.products],
@@ -65,5 +70,5 @@ export async function loadDemoStore(ctx: IngestContext, options: DemoLoadOptions
     }
     counts[kind] = list.length;
   }
-  return { storeId: store.id, created, counts, apiKey };
+  return { storeId: store.id, created, counts, apiKey, login };
 }

@@ -4,15 +4,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerCheckoutRoutes } from '../checkout/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
+import { type DashboardOptions, registerDashboard } from '../dashboard/index.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
 import { registerScoreRoutes } from '../scores/routes.ts';
+import { registerStaffAdminRoutes } from '../staff/routes.ts';
 import { registerAdminRoutes } from '../stores/routes.ts';
 import { requireAdminToken, requireApiKey } from './auth.ts';
 import { guardJsonBody } from './body-guard.ts';
 import type { AppContext } from './context.ts';
 import { handleError } from './errors.ts';
 import { idempotency } from './idempotency.ts';
-import { registerStatusPage } from './status-page.ts';
 
 export interface BuildOptions {
   /** The process's pino logger; none in tests. */
@@ -20,6 +21,8 @@ export interface BuildOptions {
   /** Extra route registrations from other capabilities (imports, analytics …), each in the /v1 scope. */
   v1Plugins?: Array<(app: FastifyInstance, ctx: AppContext) => void>;
   adminPlugins?: Array<(app: FastifyInstance, ctx: AppContext) => void>;
+  /** Where the built dashboard is, and whether its cookies are Secure. */
+  dashboard?: DashboardOptions;
 }
 
 /** Builds the HTTP app without listening (tests use `app.inject()`; `serve` calls listen). */
@@ -37,6 +40,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.addHook('preValidation', guardJsonBody);
+  // JSON routes read JSON only: a text body is a 415, not a string to validate (imports add their own parsers).
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((req, reply) => {
     reply
       .status(404)
@@ -68,7 +73,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       return { status: 'ok' };
     },
   );
-  registerStatusPage(app, ctx);
+  await app.register((scope) => registerDashboard(scope, ctx, options.dashboard));
 
   await app.register(async (v1) => {
     requireApiKey(v1, ctx);
@@ -93,6 +98,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(async (admin) => {
     requireAdminToken(admin, ctx);
     registerAdminRoutes(admin, ctx);
+    registerStaffAdminRoutes(admin, ctx);
     for (const plugin of options.adminPlugins ?? []) plugin(admin, ctx);
   });
   return app;

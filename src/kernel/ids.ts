@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   event: 'evt',
   importRun: 'imp',
   scoreRun: 'scr',
+  staffUser: 'stf',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AppContext, storeOf } from '../http/context.ts';
-import { latestScoreRun, recomputeStoreScores } from './jobs.ts';
+import { activeScoreRun, latestScoreRun, recomputeStoreScores } from './jobs.ts';
 
 /**
  * Store analytics over HTTP: the latest report (metrics, retention and cohorts, segments, model
@@ -23,11 +23,7 @@ export function registerScoreRoutes(app: FastifyInstance, ctx: AppContext): void
     async (req, reply) => {
       const s = storeOf(req);
       const latest = await latestScoreRun(ctx.db, s);
-      const running = await ctx.db.query(
-        `select id, status, trigger, started_at from score_runs where store_id = $1 and status in ('queued', 'running')
-         order by started_at desc limit 1`,
-        [s],
-      );
+      const running = await activeScoreRun(ctx.db, s);
       if (!latest) {
         reply.status(404);
         return {
@@ -36,10 +32,10 @@ export function registerScoreRoutes(app: FastifyInstance, ctx: AppContext): void
             message: 'No analytics yet: POST /v1/analytics/recompute (or wait for the nightly run)',
             details: [],
           },
-          running: running.rows[0] ?? null,
+          running,
         };
       }
-      return { ...latest, running: running.rows[0] ?? null };
+      return { ...latest, running };
     },
   );
   r.post(

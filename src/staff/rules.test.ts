@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { can, canSeeCustomer, permissionsOf } from './rules.ts';
+
+describe('staff roles', () => {
+  it('gives owners everything, marketers no settings or API keys, account managers neither analytics', () => {
+    expect(permissionsOf('owner')).toEqual(['analytics', 'customers:all', 'settings', 'api_keys']);
+    expect(can('marketer', 'analytics')).toBe(true);
+    expect(can('marketer', 'settings')).toBe(false);
+    expect(can('marketer', 'api_keys')).toBe(false);
+    expect(permissionsOf('account_manager')).toEqual([]);
+  });
+
+  it('lets an account manager see only customers assigned to their email, ignoring case and spaces', () => {
+    const am = { role: 'account_manager' as const, email: 'ana@shop.example' };
+    expect(canSeeCustomer(am, ' Ana@Shop.example ')).toBe(true);
+    expect(canSeeCustomer(am, 'bob@shop.example')).toBe(false);
+    expect(canSeeCustomer(am, null)).toBe(false);
+    expect(canSeeCustomer({ role: 'marketer', email: 'm@shop.example' }, null)).toBe(true);
+  });
+});

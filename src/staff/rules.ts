@@ -1,0 +1,40 @@
+/** Staff roles, from the most to the least access. */
+export const STAFF_ROLES = ['owner', 'marketer', 'account_manager'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/**
+ * What a role may do in the dashboard. The server checks these on every route; the UI only hides
+ * what a role lacks.
+ * - `analytics`: the store report (overview, cohorts, segments) and recomputing it.
+ * - `customers:all`: every customer; without it, only the customers one manages.
+ * - `settings`: store settings and staff users; `api_keys`: the store's API keys.
+ */
+export const PERMISSIONS = ['analytics', 'customers:all', 'settings', 'api_keys'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const GRANTS: Record<StaffRole, readonly Permission[]> = {
+  owner: PERMISSIONS,
+  marketer: ['analytics', 'customers:all'],
+  account_manager: [],
+};
+
+/** @example can('marketer', 'settings') // false */
+export function can(role: StaffRole, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}
+
+export function permissionsOf(role: StaffRole): Permission[] {
+  return [...GRANTS[role]];
+}
+
+/**
+ * Whether a staff member may see a customer: everyone with `customers:all`; an account manager only
+ * the customers assigned to their email (compared case-insensitively).
+ * @example canSeeCustomer({ role: 'account_manager', email: 'ana@shop.example' }, 'Ana@shop.example') // true
+ */
+export function canSeeCustomer(staff: { role: StaffRole; email: string }, accountManager: unknown): boolean {
+  if (can(staff.role, 'customers:all')) return true;
+  return (
+    typeof accountManager === 'string' && accountManager.trim().toLowerCase() === staff.email.toLowerCase()
+  );
+}
