@@ -1,5 +1,10 @@
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildApp } from '../src/http/app.ts';
+import { registerImportRoutes } from '../src/imports/routes.ts';
 import type { ErrorCode } from '../src/kernel/errors.ts';
+import { createIdGenerator } from '../src/kernel/ids.ts';
+import { systemClock } from '../src/kernel/time.ts';
 import { describeEachDb } from './db.ts';
 import { storeWithKey, type TestApp, testApp } from './helpers.ts';
 
@@ -296,5 +301,76 @@ describeEachDb('bad input', (getDb) => {
     expect(await counts()).toEqual(mid);
     const order1 = await t.call('GET', '/v1/orders/db-batch-1', undefined, { key });
     expect(order1.body).toMatchObject({ refunded_minor: 0, status: 'paid' });
+  });
+});
+
+describeEachDb('bad input with the import routes registered, as comeback serve builds the app', (getDb) => {
+  let app: FastifyInstance;
+  let key: string;
+  let storeId: string;
+
+  beforeAll(async () => {
+    const ctx = {
+      db: getDb(),
+      ids: createIdGenerator(),
+      clock: systemClock,
+      version: 'test',
+      adminToken: 'x',
+    };
+    app = await buildApp(ctx, { v1Plugins: [registerImportRoutes], adminPlugins: [registerImportRoutes] });
+    await app.ready();
+    ({ key, storeId } = await storeWithKey(getDb(), 'val-imports'));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const send = async (url: string, contentType: string, payload: string) => {
+    const res = await app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${key}`, 'content-type': contentType },
+      payload,
+    });
+    return { status: res.statusCode, body: JSON.parse(res.body) };
+  };
+  const orders = async () =>
+    (
+      await getDb().query<{ n: number }>('select count(*)::int as n from orders where store_id = $1', [
+        storeId,
+      ])
+    ).rows[0].n;
+  const csv =
+    'order_id,customer_id,placed_at,currency,sku,quantity,unit_price\n9001,C1,2024-05-01,EUR,MUG-1,1,10.00\n';
+
+  it.each([
+    ['/v1/orders', 'text/plain', JSON.stringify(order())],
+    ['/v1/orders', 'text/csv', csv],
+    ['/v1/orders/batch', 'application/octet-stream', JSON.stringify({ data: [order()] })],
+    ['/v1/customers', 'text/tab-separated-values', 'external_id\tx'],
+    ['/v1/imports?kind=orders', 'application/json', '{}'],
+  ])('POST %s as %s → 415 UNSUPPORTED_MEDIA_TYPE, nothing written', async (url, type, payload) => {
+    const res = await send(url, type, payload);
+    expect(res).toMatchObject({ status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE' } } });
+    expect(await orders()).toBe(0);
+  });
+
+  it('refuses an import of an unknown kind (422 at querystring.kind) and a file without the needed columns (422 IMPORT_FAILED)', async () => {
+    const kind = await send('/v1/imports?kind=invoices', 'text/csv', csv);
+    expect(kind.status).toBe(422);
+    expect(kind.body.error.details[0].path).toBe('querystring.kind');
+    const columns = await send('/v1/imports?kind=orders&format=generic', 'text/csv', 'a,b\n1,2\n');
+    expect(columns.status).toBe(422);
+    expect(columns.body.error.code).toBe('IMPORT_FAILED');
+    expect(await orders()).toBe(0);
+  });
+
+  it('still imports a CSV sent as text/csv or text/plain', async () => {
+    for (const type of ['text/csv', 'text/plain']) {
+      const res = await send('/v1/imports?kind=orders&format=generic', type, csv);
+      expect(res.status, type).toBe(200);
+      expect(res.body).toMatchObject({ records: 1, rejected: 0 });
+    }
+    expect(await orders()).toBe(1);
   });
 });

@@ -24,8 +24,8 @@ const ImportQuery = z.object({
 /** CSV bodies arrive as a stream and are parsed while they upload: memory stays bounded. */
 function acceptCsvBodies(app: FastifyInstance): void {
   for (const type of ['text/csv', 'text/plain', 'application/octet-stream', 'text/tab-separated-values']) {
-    if (!app.hasContentTypeParser(type))
-      app.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
+    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
+    app.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
   }
 }
 
@@ -109,9 +109,14 @@ async function handleImport(
  * The admin variant (local CLI) names the store by slug and may write the rejects file to a path.
  */
 export function registerImportRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const admin = app.hasRoute({ method: 'GET', url: '/admin/v1/stores' });
+  // The CSV parsers stay in the imports' own scope: the JSON routes beside them keep refusing other bodies (415).
+  app.register(async (scope) => registerImportRoutesIn(scope, ctx, admin));
+}
+
+function registerImportRoutesIn(app: FastifyInstance, ctx: AppContext, admin: boolean): void {
   acceptCsvBodies(app);
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const admin = app.hasRoute({ method: 'GET', url: '/admin/v1/stores' });
   if (admin) {
     r.post(
       '/admin/v1/stores/:slug/imports',
