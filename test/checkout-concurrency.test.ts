@@ -139,6 +139,30 @@ for (const kind of DB_KINDS) {
       expect(codes[0].balance_minor).toBe(0);
     });
 
+    it('a once-per-customer coupon under 20 concurrent orders of one customer is used once', async () => {
+      await call('POST', '/v1/promotions', {
+        id: 'once',
+        name: 'Once each',
+        trigger: { type: 'code', code: 'ONCE' },
+        limits: { usesPerCustomer: 1 },
+        actions: [{ code: 'amount_off', args: { amountMinor: 100 } }],
+      });
+      await call('POST', '/v1/customers', { external_id: 'once-1' });
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          tryCommit(db, storeId, {
+            customer: { external_id: 'once-1' },
+            currency: 'EUR',
+            lines: LINES,
+            codes: ['once'],
+            order_external_id: `once-${i}`,
+          }),
+        ),
+      );
+      expect(count(outcomes)).toEqual({ committed: 1, usage_limit_reached: 19 });
+      expect((await call('GET', '/v1/promotions/once')).body.usage.uses).toBe(1);
+    });
+
     it('a budget of 10.00 at 3.00 a discount is never overspent under 60 concurrent commits', async () => {
       await call('POST', '/v1/promotions', {
         id: 'budget',
