@@ -15,6 +15,7 @@ import {
   type CheckoutInput,
   type CustomerContext,
   evaluateCheckout,
+  normalizeCode,
 } from '../promotions/index.ts';
 import { customerPromotionUses, loadCheckoutPromotions } from '../promotions/repository.ts';
 import { toApiShape } from './api-shape.ts';
@@ -304,15 +305,9 @@ async function applyEffect(
 /** Where an effect came from in the request, for the error's path. */
 function effectPath(e: CheckoutEffect, body: CheckoutEvaluateInput): string {
   if (e.type === 'redeem_points') return 'points';
-  const code = e.type === 'record_use' ? e.code : e.code;
+  const code = e.code;
   if (code === null) return 'promotions';
-  const i = body.codes.findIndex(
-    (c) =>
-      c
-        .normalize('NFKC')
-        .toUpperCase()
-        .replace(/[\s\-_.]+/g, '') === code,
-  );
+  const i = body.codes.findIndex((c) => normalizeCode(c) === code);
   return i >= 0 ? `codes[${i}]` : 'codes';
 }
 
