@@ -1,0 +1,318 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { readLock } from '../src/db/data-dir-lock.ts';
+import { type RunningServer, startServer } from '../src/main.ts';
+
+/**
+ * The dashboard end to end, as a store owner meets it: `startServer` on a fresh embedded database
+ * loads the demo store and prints the login; Chromium signs in, opens every page, and checks the
+ * overview's numbers against GET /v1/analytics; then an account manager meets the role limits in
+ * the UI and the API. Screenshots go to test-artifacts/dashboard/.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.resolve('test-artifacts/dashboard');
+const ELENA = 'elena.manager@example.com';
+const MEHMET = 'mehmet.manager@example.com';
+
+// The dashboard's formatting (web/src/format.ts): en-US, thousands separators, the store's currency.
+const int = (n: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(n);
+const pct = (r: number) =>
+  new Intl.NumberFormat('en-US', {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  }).format(r);
+const money = (n: number, currency: string) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(n);
+const num2 = (n: number) =>
+  new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+
+/** The parts of the API's answers this test reads. */
+interface Report {
+  summary: {
+    repeatPurchaseRate: number;
+    averageMonthlyRetentionRate: number;
+    repeatRevenueShare: number;
+    aov: number;
+    purchaseFrequency: number;
+    simpleClv: number;
+    currency: string;
+    verdict: { reason: string };
+  };
+  segments: { lifecycle: Record<string, number>; rfm: Record<string, number>; sleeping: number };
+}
+interface CustomerList {
+  data: Array<{ id: string; email: string }>;
+}
+interface Customer360 {
+  scores: { reason: string; p_alive: number };
+  orders: unknown[];
+  consents: Array<{ status: string }>;
+}
+
+describe('dashboard in a browser', () => {
+  let server: RunningServer;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let login: { email: string; password: string };
+  let apiKey: string;
+  let report: Report;
+  let dataDir: string;
+  const dirs: string[] = [];
+  const consoleErrors: string[] = [];
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const v1 = async <T>(url: string) => {
+    const res = await fetch(base + url, { headers: { authorization: `Bearer ${apiKey}` } });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+  async function signIn(email: string, password: string) {
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.pathname !== '/login');
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `${CHROMIUM} is missing: apt-get install -y chromium (the browser test needs Debian's Chromium)`,
+      );
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    const tmp = (p: string) => {
+      const d = mkdtempSync(path.join(os.tmpdir(), p));
+      dirs.push(d);
+      return d;
+    };
+    // Build the dashboard from the sources into a temporary directory: the test sees this tree's UI.
+    const webDir = tmp('comeback-web-');
+    await build({
+      configFile: path.resolve('web/vite.config.ts'),
+      logLevel: 'error',
+      build: { outDir: webDir, emptyOutDir: true },
+    });
+    dataDir = tmp('comeback-data-');
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      server = await startServer(
+        loadConfig({
+          PORT: '0',
+          COMEBACK_DATA_DIR: dataDir,
+          COMEBACK_DEMO: 'auto',
+          COMEBACK_DEMO_CUSTOMERS: '300',
+          COMEBACK_WEB_DIR: webDir,
+          LOG_LEVEL: 'silent',
+        }),
+      );
+      base = server.url;
+      // The first start prints the banner once the demo store is in: the login and the API key.
+      await vi.waitFor(() => expect(printed.join('')).toContain('Dashboard login:'), {
+        timeout: 60_000,
+        interval: 200,
+      });
+    } finally {
+      write.mockRestore();
+    }
+    const banner = printed.join('');
+    const m = /Dashboard login:\s+(\S+) \/ (\S+)/.exec(banner)!;
+    login = { email: m[1], password: m[2] };
+    apiKey = /Demo store API key:\s+(\S+)/.exec(banner)![1];
+    expect(banner).toContain(`Dashboard:            ${base}/`);
+    // The demo's scores are queued on the worker after the load.
+    await vi.waitFor(
+      async () => {
+        const r = await v1<{ report: Report }>('/v1/analytics');
+        expect(r.status).toBe(200);
+        report = r.body.report;
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+
+    context = await chromium.launchPersistentContext(tmp('pw-'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(err.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    try {
+      await context?.close();
+    } finally {
+      await server?.stop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it("signs the owner in with the printed login and shows the overview's numbers exactly as /v1/analytics has them", async () => {
+    await page.goto(base);
+    await page.waitForURL(/\/login$/);
+    await shot('01-login');
+    await signIn(login.email, login.password);
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.getByTestId('verdict').waitFor();
+    const s = report.summary;
+    const life = report.segments.lifecycle;
+    const expected: Record<string, string> = {
+      'kpi-repeat-rate': pct(s.repeatPurchaseRate),
+      'kpi-retention': pct(s.averageMonthlyRetentionRate),
+      'kpi-returning-revenue': pct(s.repeatRevenueShare),
+      'kpi-aov': money(s.aov, s.currency),
+      'kpi-frequency': num2(s.purchaseFrequency),
+      'kpi-clv': money(s.simpleClv, s.currency),
+      'kpi-active': int(life.active + life.vip + life.new),
+      'kpi-at-risk': int(life.at_risk),
+      'kpi-sleeping': int(report.segments.sleeping),
+    };
+    for (const [id, value] of Object.entries(expected)) {
+      expect(await page.getByTestId(id).textContent(), id).toBe(value);
+    }
+    expect(await page.getByTestId('verdict').textContent()).toContain(s.verdict.reason);
+    await expect
+      .poll(() => page.getByText(`${int(report.segments.sleeping)} customers are sleeping`).count())
+      .toBe(1);
+    await page.locator('canvas').first().waitFor();
+    await shot('02-overview');
+  });
+
+  it('opens cohorts (heatmap with hover details) and segments, and a segment click filters the customer list', async () => {
+    await page.getByRole('link', { name: 'Cohorts' }).click();
+    await page.waitForURL(/\/cohorts$/);
+    const heatmap = page.locator('canvas').first();
+    await heatmap.waitFor();
+    const box = (await heatmap.boundingBox())!;
+    // The first row's first cells: the oldest cohort a month or two after its first order.
+    await page.mouse.move(box.x + 135, box.y + 16);
+    const tooltip = page.getByText(/\d+ months? after their first order:/);
+    await expect.poll(() => tooltip.count(), { timeout: 5_000 }).toBeGreaterThan(0);
+    await shot('03-cohorts');
+
+    await page.getByRole('link', { name: 'Segments' }).click();
+    await page.waitForURL(/\/segments$/);
+    const champions = page.getByTestId('segment-Champions');
+    await champions.waitFor();
+    expect(await champions.textContent()).toContain(int(report.segments.rfm.Champions));
+    await shot('04-segments');
+    await page.getByTestId('stage-at_risk').click();
+    await page.waitForURL(/\/customers\?stage=at_risk$/);
+    const rows = page.getByTestId('customer-table').locator('tbody tr');
+    await rows.first().waitFor();
+    const stages = await rows.locator('td:nth-child(2)').allTextContents();
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) expect(stage).toBe('At risk');
+    expect(await page.getByLabel('Stage').inputValue()).toBe('at_risk');
+  });
+
+  it('finds a customer by email and shows the 360 view: predictions with the reason, consents, orders', async () => {
+    const someone = (await v1<CustomerList>('/v1/customers?sleeping=true&limit=1')).body.data[0];
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.waitForURL(/\/customers$/);
+    await page.getByRole('searchbox', { name: 'Search' }).fill(someone.email);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const link = page.getByTestId('customer-table').getByRole('link').first();
+    await link.waitFor();
+    await shot('05-customers');
+    await link.click();
+    await page.waitForURL(new RegExp(`/customers/${someone.id}$`));
+    const c = (await v1<Customer360>(`/v1/customers/${someone.id}`)).body;
+    await page.getByTestId('reason').waitFor();
+    expect(await page.getByTestId('reason').textContent()).toContain(c.scores.reason);
+    expect(await page.getByTestId('p-alive').textContent()).toBe(`${Math.round(c.scores.p_alive * 100)}%`);
+    expect(await page.getByTestId('orders').locator('li').count()).toBe(c.orders.length);
+    const consents = await page.getByTestId('consents').textContent();
+    for (const k of c.consents) expect(consents).toContain(k.status === 'granted' ? 'Granted' : 'Withdrawn');
+    await shot('06-customer-360');
+
+    await page.getByRole('link', { name: 'Call list' }).click();
+    await page.getByTestId('call-list').waitFor();
+    await shot('07-call-list');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await shot('08-settings');
+  });
+
+  it('works at phone width with a keyboard-operable menu', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(base);
+    await page.getByTestId('verdict').waitFor();
+    const menu = page.getByRole('button', { name: 'Menu', exact: true });
+    await menu.focus();
+    await page.keyboard.press('Enter');
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('link', { name: 'Segments' }).focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.locator(':focus').textContent()).toBe('Customers');
+    await shot('09-phone-menu');
+    await page.keyboard.press('Escape');
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await page.locator('canvas').first().waitFor();
+    await shot('10-phone-overview');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("keeps an account manager to their own customers: settings and others' customers are hidden in the UI and refused by the API", async () => {
+    const token = readLock(dataDir)!.adminToken!;
+    const created = await fetch(`${base}/admin/v1/stores/demo/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ELENA, role: 'account_manager', password: 'elena-password-1' }),
+    });
+    expect(created.status).toBe(201);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login$/);
+    await signIn(ELENA, 'elena-password-1');
+    expect(new URL(page.url()).pathname).toBe('/call-list');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Customers', 'Call list']);
+
+    await page.getByRole('link', { name: 'Customers' }).click();
+    const managers = await page.getByTestId('customer-table').locator('tbody tr').count();
+    const own = (await v1<CustomerList>(`/v1/customers?account_manager=${ELENA}&limit=500`)).body.data;
+    expect(managers).toBe(Math.min(50, own.length));
+
+    await page.goto(`${base}/settings`);
+    await page.getByText('Not available for your role').waitFor();
+    const other = (await v1<CustomerList>(`/v1/customers?account_manager=${MEHMET}&limit=1`)).body.data[0];
+    await page.goto(`${base}/customers/${other.id}`);
+    await page.getByText('Not one of your customers').waitFor();
+    await shot('11-account-manager-refused');
+    const statuses = await page.evaluate(async (id) => {
+      const settings = await fetch('/app/api/settings');
+      const customer = await fetch(`/app/api/customers/${id}`);
+      const report = await fetch('/app/api/analytics');
+      return [settings.status, customer.status, report.status];
+    }, other.id);
+    expect(statuses).toEqual([403, 403, 403]);
+    // The only console errors are the refused requests themselves.
+    for (const e of consoleErrors) expect(e).toMatch(/status of 403/);
+  });
+});
