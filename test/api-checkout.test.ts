@@ -48,6 +48,26 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
     expect(bad.body.error.details[0].path).toBe('actions');
   });
 
+  it('archives a promotion: it is no longer offered, and reactivates it', async () => {
+    await call('POST', '/v1/promotions', {
+      id: 'gone',
+      name: 'Gone',
+      trigger: { type: 'code', code: 'GONE' },
+      actions: [{ code: 'amount_off', args: { amountMinor: 100 } }],
+    });
+    const archived = await call('PATCH', '/v1/promotions/gone', { status: 'archived' });
+    expect(archived.body.status).toBe('archived');
+    const ev = await call('POST', '/v1/checkout/evaluate', {
+      customer: null,
+      currency: 'EUR',
+      lines: LINES,
+      codes: ['GONE'],
+    });
+    expect(ev.body.rejected_codes[0].reason).toBe('unknown_code');
+    expect((await call('PATCH', '/v1/promotions/gone', { status: 'active' })).body.status).toBe('active');
+    expect((await call('PATCH', '/v1/promotions/nope', { status: 'active' })).status).toBe(404);
+  });
+
   it('evaluates a cart in snake_case and writes nothing', async () => {
     const res = await call('POST', '/v1/checkout/evaluate', {
       customer: { external_id: 'cust-1' },

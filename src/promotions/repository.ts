@@ -42,6 +42,20 @@ export async function insertPromotion(
   return res.rows[0];
 }
 
+/** Activates or archives a promotion; an archived one is no longer offered nor committed. */
+export async function setPromotionStatus(
+  q: Queryable,
+  storeId: string,
+  id: string,
+  status: 'active' | 'archived',
+): Promise<PromotionRow | null> {
+  const res = await q.query<PromotionRow>(
+    `update promotions set status = $3, updated_at = now() where store_id = $1 and id = $2 returning ${COLUMNS}`,
+    [storeId, id, status],
+  );
+  return res.rows[0] ?? null;
+}
+
 export async function findPromotion(q: Queryable, storeId: string, id: string): Promise<PromotionRow | null> {
   const res = await q.query<PromotionRow>(
     `select ${COLUMNS} from promotions where store_id = $1 and id = $2`,

@@ -14,6 +14,7 @@ import {
   listCodes,
   listPromotions,
   type PromotionRow,
+  setPromotionStatus,
 } from './repository.ts';
 
 const PromotionBody = z
@@ -121,6 +122,22 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
     { schema: { tags: ['Promotions'], summary: 'A promotion with its usage and budget', params: Params } },
     async (req) => {
       const row = await findPromotion(ctx.db, storeOf(req), req.params.id);
+      if (!row) throw notFound('Promotion', req.params.id);
+      return shape(row);
+    },
+  );
+  r.patch(
+    '/v1/promotions/:id',
+    {
+      schema: {
+        tags: ['Promotions'],
+        summary: 'Archive or reactivate a promotion',
+        params: Params,
+        body: z.object({ status: z.enum(['active', 'archived']) }),
+      },
+    },
+    async (req) => {
+      const row = await setPromotionStatus(ctx.db, storeOf(req), req.params.id, req.body.status);
       if (!row) throw notFound('Promotion', req.params.id);
       return shape(row);
     },
