@@ -1,4 +1,13 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ComebackError } from '../kernel/errors.ts';
 
@@ -77,8 +86,17 @@ export function lockDataDir(dataDir: string, command: string): DataDirLock {
       try {
         holder = JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
       } catch {
-        // Written but not yet filled by a process starting this instant: treat as held.
-        holder = { pid: -1, command: 'unknown', startedAt: '' };
+        // Unreadable: a process starting this instant has not filled it yet (held), or one crashed
+        // between creating and filling it (stale once it is a few seconds old).
+        const modifiedMs = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+        const stale = modifiedMs === undefined || Date.now() - modifiedMs > 5_000;
+        holder = { pid: stale ? 0 : -1, command: 'unknown', startedAt: '' };
+      }
+      if (holder.pid === 0) {
+        try {
+          unlinkSync(file);
+        } catch {}
+        continue;
       }
       if (holder.pid > 0 && !alive(holder.pid)) {
         try {
