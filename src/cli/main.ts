@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
+import { readLock } from '../db/data-dir-lock.ts';
 import { openDatabase } from '../db/open.ts';
 import { createProgressBar, formatImportReport } from '../imports/progress.ts';
 import { defaultRejectsPath } from '../imports/run-import.ts';
@@ -56,7 +57,7 @@ program
   .action(async () => {
     const config = loadConfig();
     const opened = await openDatabase(config, 'comeback migrate').catch((err) => {
-      if (err instanceof ComebackError && err.code === 'DATA_DIR_LOCKED') {
+      if (err instanceof ComebackError && err.code === 'DATA_DIR_LOCKED' && readLock(config.dataDir)?.url) {
         // The running server migrated the directory when it started: nothing is pending.
         process.stdout.write(
           'The running server holds the database and migrated it on start: nothing to do.\n',
