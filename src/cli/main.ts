@@ -1,18 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.ts';
-import { migrate } from '../db/migrate.ts';
 import { readLock } from '../db/data-dir-lock.ts';
-import { openDatabase } from '../db/open.ts';
 import { createProgressBar, formatImportReport } from '../imports/progress.ts';
-import { defaultRejectsPath } from '../imports/run-import.ts';
 import { ComebackError } from '../kernel/errors.ts';
-import { startServer, VERSION } from '../main.ts';
 import { FILE_FORMATS, type FileFormat, IMPORT_KINDS, type ImportKind } from '../orders/formats/types.ts';
-import { validateNewUser } from '../staff/repository.ts';
 import { STAFF_ROLES, type StaffRole } from '../staff/rules.ts';
 import { registerAnalyzeCommand } from './analyze.ts';
 import { promptPassword, readPasswordFromStdin } from './password-input.ts';
-import { openTarget } from './target.ts';
+
+// Commands load the database, server and import code only when they run: `--help`, `--version`
+// and `analyze` start without them.
+const VERSION: string = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version;
+const openTarget: typeof import('./target.ts').openTarget = async (...args) =>
+  (await import('./target.ts')).openTarget(...args);
 
 function usageError(message: string): ComebackError {
   return new ComebackError('VALIDATION_FAILED', message);
@@ -42,6 +45,7 @@ program
     'Run the API, the worker and the status page; migrates the database and loads the demo store on first start',
   )
   .action(async () => {
+    const { startServer } = await import('../main.ts');
     const server = await startServer(loadConfig());
     const stop = async () => {
       await server.stop();
@@ -56,6 +60,8 @@ program
   .description('Apply database migrations (the server also does on start)')
   .action(async () => {
     const config = loadConfig();
+    const { openDatabase } = await import('../db/open.ts');
+    const { migrate } = await import('../db/migrate.ts');
     const opened = await openDatabase(config, 'comeback migrate').catch((err) => {
       if (err instanceof ComebackError && err.code === 'DATA_DIR_LOCKED' && readLock(config.dataDir)?.url) {
         // The running server migrated the directory when it started: nothing is pending.
@@ -129,6 +135,7 @@ program
       },
     ) => {
       const path = await import('node:path');
+      const { defaultRejectsPath } = await import('../imports/run-import.ts');
       const abs = path.resolve(file);
       const target = await openTarget(loadConfig(), 'comeback import');
       const bar = createProgressBar();
@@ -263,6 +270,7 @@ users
       password = await promptPassword(`Password for ${opts.email}: `);
       if ((await promptPassword('Again: ')) !== password) throw usageError('The passwords differ');
     }
+    const { validateNewUser } = await import('../staff/repository.ts');
     validateNewUser({ email: opts.email, role: opts.role, password });
     const target = await openTarget(loadConfig(), 'comeback users create');
     try {
