@@ -100,6 +100,11 @@ export function fmtRelative(iso: string | null | undefined, now = Date.now()): s
   return rtf.format(Math.round(seconds), 'second');
 }
 
+/** "1 customer", "1,204 customers". */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${fmtInt(n)} ${n === 1 ? singular : plural}`;
+}
+
 export function fullName(c: {
   first_name?: string | null;
   last_name?: string | null;

@@ -1,4 +1,4 @@
-import { fmtInt, fmtPercent } from './format.ts';
+import { count, fmtPercent } from './format.ts';
 import type { Report } from './types.ts';
 
 /** Plain words for the numbers, segments and stages, and the next steps a report suggests. */
@@ -120,7 +120,7 @@ export function nextSteps(report: Report): NextStep[] {
   }
   if (report.segments.sleeping > 0) {
     steps.push({
-      text: `${fmtInt(report.segments.sleeping)} customers are sleeping: no order for more than ${k} of their usual intervals. Contacted with a reason (new products, a discount for existing customers), about 30 % come back.`,
+      text: `${count(report.segments.sleeping, 'customer')} ${report.segments.sleeping === 1 ? 'is' : 'are'} sleeping: no order for more than ${k} of their usual intervals. Contacted with a reason (new products, a discount for existing customers), about 30 % come back.`,
       to: '/call-list',
       action: 'See the call list',
       tone: 'bad',
@@ -128,7 +128,7 @@ export function nextSteps(report: Report): NextStep[] {
   }
   if ((life.at_risk ?? 0) > 0) {
     steps.push({
-      text: `${fmtInt(life.at_risk)} customers are overdue for their next order. A reminder now costs less than a win-back later.`,
+      text: `${count(life.at_risk, 'customer')} ${life.at_risk === 1 ? 'is' : 'are'} overdue for their next order. A reminder now costs less than a win-back later.`,
       to: '/customers?stage=at_risk',
       action: 'See who is at risk',
       tone: 'warn',
@@ -137,7 +137,7 @@ export function nextSteps(report: Report): NextStep[] {
   const cantLose = report.segments.rfm["Can't lose"] ?? 0;
   if (cantLose > 0) {
     steps.push({
-      text: `${fmtInt(cantLose)} former frequent buyers have not ordered for a long time. They are worth a personal call.`,
+      text: `${count(cantLose, 'former frequent buyer')} ${cantLose === 1 ? 'has' : 'have'} not ordered for a long time, worth a personal call.`,
       to: `/customers?segment=${encodeURIComponent("Can't lose")}`,
       action: 'See them',
       tone: 'bad',
@@ -145,7 +145,7 @@ export function nextSteps(report: Report): NextStep[] {
   }
   if ((life.new ?? 0) > 0) {
     steps.push({
-      text: `${fmtInt(life.new)} new customers: a check-in 5–7 days after the first order makes a second one more likely.`,
+      text: `${count(life.new, 'new customer')}: a check-in 5–7 days after the first order makes a second one more likely.`,
       to: '/customers?stage=new',
       action: 'See new customers',
       tone: 'info',

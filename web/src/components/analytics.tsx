@@ -1,6 +1,6 @@
 import { type ReactNode, useState } from 'react';
 import { api } from '../api.ts';
-import { fmtDate, fmtInt, fmtRelative } from '../format.ts';
+import { count, fmtDate, fmtRelative } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { useSession } from '../session.tsx';
 import type { AnalyticsResponse, Report } from '../types.ts';
@@ -61,7 +61,7 @@ export function WithReport({ children }: { children: (report: Report, toolbar: R
           <p>
             The report needs your order history.{' '}
             {me.store.slug === 'demo' ? 'The demo store is still loading: ' : ''}
-            {fmtInt(d.counts.customers)} customers and {fmtInt(d.counts.orders)} orders so far.
+            {count(d.counts.customers, 'customer')} and {count(d.counts.orders, 'order')} so far.
           </p>
           <p>
             Import a CSV export with{' '}
@@ -85,7 +85,7 @@ export function WithReport({ children }: { children: (report: Report, toolbar: R
         }
       >
         <p>
-          {fmtInt(d.counts.customers)} customers and {fmtInt(d.counts.orders)} orders are in. The report
+          {count(d.counts.customers, 'customer')} and {count(d.counts.orders, 'order')} are in. The report
           (retention, segments, predictions per customer) is computed nightly and whenever you ask.
         </p>
         {error}

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { Chart } from '../components/chart.tsx';
 import { Badge, Card, EmptyState, ErrorState, Loading, PageHeader } from '../components/ui.tsx';
 import {
+  count,
   fmtDate,
   fmtDateTime,
   fmtInt,
@@ -230,7 +231,7 @@ function Customer({ c }: { c: Customer360 }) {
 
         <Card
           title="Orders"
-          subtitle={orders.length ? `${fmtInt(orders.length)} orders, newest first.` : undefined}
+          subtitle={orders.length ? `${count(orders.length, 'order')}, newest first.` : undefined}
         >
           {orders.length === 0 ? (
             <p className="muted">No orders yet.</p>

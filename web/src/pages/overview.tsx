@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { WithReport } from '../components/analytics.tsx';
 import { Chart } from '../components/chart.tsx';
 import { Card, Kpi, PageHeader } from '../components/ui.tsx';
-import { fmtDate, fmtInt, fmtMoney, fmtMonth, fmtNumber, fmtPercent } from '../format.ts';
+import { count, fmtDate, fmtInt, fmtMoney, fmtMonth, fmtNumber, fmtPercent } from '../format.ts';
 import { useTitle } from '../hooks.ts';
 import { nextSteps, VERDICT_TITLE } from '../meaning.ts';
 import { Link } from '../router.tsx';
@@ -23,7 +23,7 @@ export function OverviewPage() {
         <>
           <PageHeader
             title="Are your customers coming back?"
-            subtitle={`${fmtInt(report.summary.customers)} customers · ${fmtInt(report.summary.orders)} orders since ${fmtDate(report.summary.firstPurchase)}`}
+            subtitle={`${count(report.summary.customers, 'customer')} · ${count(report.summary.orders, 'order')} since ${fmtDate(report.summary.firstPurchase)}`}
             actions={toolbar}
           />
           <Overview report={report} />
