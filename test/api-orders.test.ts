@@ -91,7 +91,9 @@ describeEachDb('orders API', (getDb) => {
 
   it('keeps stores apart: another store gets 404 for every id and its lists never leak', async () => {
     const created = await t.call('POST', '/v1/orders', order('o-iso'), { key });
-    expect((await t.call('GET', `/v1/orders/${created.body.id}`, undefined, { key: otherKey })).status).toBe(404);
+    expect((await t.call('GET', `/v1/orders/${created.body.id}`, undefined, { key: otherKey })).status).toBe(
+      404,
+    );
     expect((await t.call('GET', '/v1/orders/o-iso', undefined, { key: otherKey })).status).toBe(404);
     expect((await t.call('GET', '/v1/customers/c-o-iso', undefined, { key: otherKey })).status).toBe(404);
     const list = await t.call('GET', '/v1/orders', undefined, { key: otherKey });

@@ -7,7 +7,8 @@ import { openPglite, openPostgres } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 
 /** The PostgreSQL every database test also runs on (CI has it; a missing server fails the run). */
-export const TEST_PG_URL = process.env.COMEBACK_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_PG_URL =
+  process.env.COMEBACK_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function withDb(url: string, name: string): string {
   const u = new URL(url);

@@ -8,15 +8,27 @@ import { createApiKey, createStore } from '../src/stores/repository.ts';
 export interface TestApp {
   app: FastifyInstance;
   /** Sends a request as the given store's API key. */
-  call(method: string, url: string, body?: unknown, opts?: { key?: string; headers?: Record<string, string>; raw?: string }): Promise<{
+  call(
+    method: string,
+    url: string,
+    body?: unknown,
+    opts?: { key?: string; headers?: Record<string, string>; raw?: string },
+  ): Promise<{
     status: number;
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are arbitrary JSON that the assertions inspect
     body: any;
     headers: Record<string, unknown>;
   }>;
 }
 
 export async function testApp(db: Db, adminToken = 'test-admin-token'): Promise<TestApp> {
-  const app = await buildApp({ db, ids: createIdGenerator(), clock: systemClock, version: 'test', adminToken });
+  const app = await buildApp({
+    db,
+    ids: createIdGenerator(),
+    clock: systemClock,
+    version: 'test',
+    adminToken,
+  });
   await app.ready();
   return {
     app,
