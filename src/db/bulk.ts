@@ -17,18 +17,35 @@ function selectExpr(c: BulkColumn): string {
   return `u.${c.name}`;
 }
 
-function toColumns(columns: readonly BulkColumn[], rows: readonly unknown[][]): unknown[][] {
-  const cols = columns.map(() => [] as unknown[]);
-  for (const row of rows) {
-    for (let i = 0; i < columns.length; i++) {
-      const v = row[i];
-      const t = columns[i].type;
-      cols[i].push(
-        v === undefined ? null : (t === 'jsonb' || t === 'text[]') && v !== null ? JSON.stringify(v) : v,
-      );
+/** An array element in PostgreSQL's array literal syntax: NULL, or a double-quoted, backslash-escaped text. */
+function element(v: unknown, t: BulkColumn['type']): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') return String(v);
+  const text =
+    t === 'jsonb' || t === 'text[]' ? JSON.stringify(v) : v instanceof Date ? v.toISOString() : String(v);
+  return /["\\]/.test(text) ? `"${text.replace(/["\\]/g, '\\$&')}"` : `"${text}"`;
+}
+
+/** JSON escapes besides \" and \\ (control characters, lone surrogates), which array literals lack. */
+const JSON_ONLY_ESCAPE = /\\[^"\\]/;
+
+/**
+ * Each column's values as one array literal (`{"a",null,"b"}`), which both drivers pass through as
+ * text. For scalars this is the column's JSON with braces, as JSON quotes strings the way array
+ * literals do (\" and \\); a column whose JSON holds other escapes (control characters; rarely a
+ * false alarm such as a backslash before an n) goes element by element. Much cheaper than the
+ * drivers' generic per-element serialisation.
+ */
+function toColumns(columns: readonly BulkColumn[], rows: readonly unknown[][]): string[] {
+  return columns.map((c, i) => {
+    const values = new Array<unknown>(rows.length);
+    for (let r = 0; r < rows.length; r++) values[r] = rows[r][i];
+    if (c.type !== 'jsonb' && c.type !== 'text[]') {
+      const json = JSON.stringify(values);
+      if (!JSON_ONLY_ESCAPE.test(json)) return `{${json.slice(1, -1)}}`;
     }
-  }
-  return cols;
+    return `{${values.map((v) => element(v, c.type)).join(',')}}`;
+  });
 }
 
 /**
@@ -93,4 +110,37 @@ export async function withInsertRetry<T>(run: () => Promise<T>, attempts = 5): P
       if (!(err instanceof ConcurrentInsert) || i >= attempts) throw err;
     }
   }
+}
+
+/** Rows written per table through each database handle, and the count at which to ANALYZE next. */
+const growth = new WeakMap<Queryable, Map<string, { rows: number; next: number }>>();
+/** The first refresh comes early: plans cached while a table was empty are the costly ones. */
+const FIRST_ANALYZE_ROWS = 1000;
+
+/**
+ * Refreshes the planner statistics of the given tables each time the rows written to them through
+ * `db` grow fourfold (from 1,000 on); call it after the write committed. A table that grows from
+ * empty during an import otherwise keeps plans made while it was empty: each connection caches its
+ * foreign-key checks' plans, and without new statistics (PGlite has no autovacuum; a server's comes
+ * a minute later, if it runs at all) they stay sequential scans, so every order's customer check
+ * reads the whole customers table. The growing interval keeps this to a few ANALYZEs per table.
+ */
+export async function noteRowsWritten(db: Queryable, rows: Record<string, number>): Promise<void> {
+  let tables = growth.get(db);
+  if (!tables) {
+    tables = new Map();
+    growth.set(db, tables);
+  }
+  const due: string[] = [];
+  for (const [table, n] of Object.entries(rows)) {
+    if (n <= 0) continue;
+    const t = tables.get(table) ?? { rows: 0, next: FIRST_ANALYZE_ROWS };
+    t.rows += n;
+    if (t.rows >= t.next) {
+      t.next = t.rows * 4;
+      due.push(table);
+    }
+    tables.set(table, t);
+  }
+  if (due.length > 0) await db.exec(`analyze ${due.join(', ')}`);
 }

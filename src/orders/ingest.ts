@@ -1,6 +1,6 @@
 import { appendConsents, findCustomer, type UpsertResult, upsertCustomers } from '../customers/repository.ts';
 import type { ConsentInput, CustomerInput } from '../customers/schemas.ts';
-import { withInsertRetry } from '../db/bulk.ts';
+import { noteRowsWritten, withInsertRetry } from '../db/bulk.ts';
 import type { Db } from '../db/client.ts';
 import { RecordError } from '../kernel/errors.ts';
 import type { IdGenerator } from '../kernel/ids.ts';
@@ -48,6 +48,27 @@ function byExternalId(
   map: Map<string, UpsertResult>,
 ): IngestOutcome['results'] {
   return inputs.map((i) => map.get(i.external_id)!);
+}
+
+/** Rows a batch may have written, per table (an upper bound: unchanged records count too). */
+function rowsWritten<K extends IngestKind>(
+  kind: K,
+  inputs: ReadonlyArray<IngestInputs[K]>,
+): Record<string, number> {
+  switch (kind) {
+    case 'orders': {
+      const orders = inputs as readonly OrderInput[];
+      let lines = 0;
+      let customers = 0;
+      for (const o of orders) {
+        lines += o.lines.length;
+        if (o.customer) customers++;
+      }
+      return { customers, orders: orders.length, order_lines: lines };
+    }
+    default: // the other kinds are named after their table
+      return { [kind]: inputs.length };
+  }
 }
 
 /**
@@ -112,6 +133,7 @@ export async function ingest<K extends IngestKind>(
       }
     }),
   );
+  await noteRowsWritten(ctx.db, rowsWritten(kind, inputs));
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const seen = new Set<string>();
   for (const r of results) {
