@@ -1,3 +1,4 @@
+import { hash as digest } from 'node:crypto';
 import { type BulkColumn, bulkInsert, bulkUpdate, ConcurrentInsert } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
 import { page, SqlFilter } from '../db/pagination.ts';
@@ -65,8 +66,19 @@ const COLUMNS: BulkColumn[] = [
 
 type Values = Record<Field, unknown>;
 
+/**
+ * contentHash of a value whose objects already list their keys in sorted order (or that has none
+ * besides arrays): the same hash without contentHash's generic key sort, which bulk ingestion feels.
+ */
+export function sortedContentHash(value: unknown): string {
+  return digest('sha256', JSON.stringify(value), 'base64url').slice(0, 32);
+}
+
 function hashOf(v: Values): string {
-  return contentHash(FIELDS.map((f) => v[f] ?? null));
+  const values = FIELDS.map((f) => v[f] ?? null);
+  // attributes is the one object among the fields: with no keys there is nothing to sort.
+  const plain = Object.keys(v.attributes as object).length === 0;
+  return plain ? sortedContentHash(values) : contentHash(values);
 }
 
 /**
@@ -89,20 +101,36 @@ export async function upsertCustomers(
   }
   const results = new Map<string, UpsertResult>();
   if (merged.size === 0) return results;
-  const existing = await q.query<CustomerRow>(
-    `select id, external_id, email, phone, first_name, last_name, birthday, locale, timezone, tags,
-            account_manager, attributes, created_at, source_updated_at, content_hash
-     from customers where store_id = $1 and external_id = any($2::text[]) for update`,
-    [storeId, [...merged.keys()]],
-  );
-  const byExt = new Map(existing.rows.map((r) => [r.external_id, r]));
+  const select = (externalIds: string[], lock: boolean) =>
+    q.query<CustomerRow>(
+      `select id, external_id, email, phone, first_name, last_name, birthday, locale, timezone, tags,
+              account_manager, attributes, created_at, source_updated_at, content_hash
+       from customers where store_id = $1 and external_id = any($2::text[])${lock ? ' for update' : ''}`,
+      [storeId, externalIds],
+    );
+  // Read without locks, then lock only the rows that change and decide again on their locked version:
+  // customers sent again unchanged (most of them in an import) cost no row lock, which is a write.
+  const byExt = new Map((await select([...merged.keys()], false)).rows.map((r) => [r.external_id, r]));
+  const changes = new Map<string, Change | null>();
+  for (const row of byExt.values()) changes.set(row.external_id, changeOf(merged.get(row.external_id)!, row));
+  const changing = [...changes].filter(([, c]) => c !== null).map(([ext]) => ext);
+  if (changing.length > 0) {
+    for (const ext of changing) {
+      byExt.delete(ext);
+      changes.delete(ext);
+    }
+    for (const row of (await select(changing, true)).rows) {
+      byExt.set(row.external_id, row);
+      changes.set(row.external_id, changeOf(merged.get(row.external_id)!, row));
+    }
+  }
   const inserts: unknown[][] = [];
   const insertCreated: unknown[] = [];
   const updates: unknown[][] = [];
   for (const [ext, input] of merged) {
     const row = byExt.get(ext);
-    const updatedAt = 'updated_at' in input && input.updated_at ? new Date(input.updated_at) : null;
     if (!row) {
+      const updatedAt = 'updated_at' in input && input.updated_at ? new Date(input.updated_at) : null;
       const v = Object.fromEntries(FIELDS.map((f) => [f, input[f] ?? null])) as Values;
       v.tags = v.tags ?? [];
       v.attributes = v.attributes ?? {};
@@ -112,20 +140,12 @@ export async function upsertCustomers(
       results.set(ext, { id, external_id: ext, status: 'created' });
       continue;
     }
-    if (updatedAt && row.source_updated_at && updatedAt < row.source_updated_at) {
+    const change = changes.get(ext);
+    if (!change) {
       results.set(ext, { id: row.id, external_id: ext, status: 'unchanged' });
       continue;
     }
-    const v = Object.fromEntries(
-      FIELDS.map((f) => [f, input[f] === undefined ? row[f] : input[f]]),
-    ) as Values;
-    v.tags = v.tags ?? [];
-    v.attributes = v.attributes ?? {};
-    const hash = hashOf(v);
-    if (hash === row.content_hash) {
-      results.set(ext, { id: row.id, external_id: ext, status: 'unchanged' });
-      continue;
-    }
+    const { v, hash, updatedAt } = change;
     updates.push([storeId, row.id, ...FIELDS.map((f) => v[f]), updatedAt ?? row.source_updated_at, hash]);
     results.set(ext, { id: row.id, external_id: ext, status: 'updated' });
   }
@@ -156,6 +176,23 @@ export async function upsertCustomers(
     }
   }
   return results;
+}
+
+interface Change {
+  v: Values;
+  hash: string;
+  updatedAt: Date | null;
+}
+
+/** The merged content `input` gives `row`, or null when that is what it holds already or `input` is older. */
+function changeOf(input: CustomerInput | CustomerRef, row: CustomerRow): Change | null {
+  const updatedAt = 'updated_at' in input && input.updated_at ? new Date(input.updated_at) : null;
+  if (updatedAt && row.source_updated_at && updatedAt < row.source_updated_at) return null;
+  const v = Object.fromEntries(FIELDS.map((f) => [f, input[f] === undefined ? row[f] : input[f]])) as Values;
+  v.tags = v.tags ?? [];
+  v.attributes = v.attributes ?? {};
+  const hash = hashOf(v);
+  return hash === row.content_hash ? null : { v, hash, updatedAt };
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

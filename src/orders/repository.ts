@@ -1,4 +1,9 @@
-import { type UpsertResult, type UpsertStatus, upsertCustomers } from '../customers/repository.ts';
+import {
+  sortedContentHash,
+  type UpsertResult,
+  type UpsertStatus,
+  upsertCustomers,
+} from '../customers/repository.ts';
 import type { CustomerRef } from '../customers/schemas.ts';
 import { type BulkColumn, bulkInsert, bulkUpdate, ConcurrentInsert } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
@@ -144,32 +149,15 @@ export async function upsertOrders(
     storeId,
     [...orders.values()].flatMap((o) => o.lines),
   );
-  const existing = await q.query<{
-    id: string;
-    external_id: string;
-    content_hash: string;
-    source_updated_at: Date | null;
-  }>(
-    `select id, external_id, content_hash, source_updated_at from orders
-     where store_id = $1 and external_id = any($2::text[]) for update`,
-    [storeId, [...orders.keys()]],
-  );
-  const byExt = new Map(existing.rows.map((r) => [r.external_id, r]));
-  const inserts: unknown[][] = [];
-  const updates: unknown[][] = [];
-  const lines: unknown[][] = [];
-  const replacedIds: string[] = [];
-  for (const [ext, o] of orders) {
+  const prepared = [...orders].map(([ext, o]) => {
     const a = amountsAt(inputs, o);
     const customerId = o.customer ? (customers.get(o.customer.external_id)?.id ?? null) : null;
+    // Keys in sorted order at every level, so plain JSON is the canonical form contentHash would hash.
     const normalized = {
-      customerId,
-      placed_at: new Date(o.placed_at).toISOString(),
-      currency: o.currency,
-      a,
-      status: o.status ?? 'paid',
-      source: o.source ?? null,
+      a: { discount: a.discount, shipping: a.shipping, subtotal: a.subtotal, tax: a.tax, total: a.total },
       codes: o.discount_codes ?? [],
+      currency: o.currency,
+      customerId,
       lines: o.lines.map((l) => [
         l.sku ?? null,
         l.product_external_id ?? null,
@@ -178,16 +166,42 @@ export async function upsertOrders(
         l.unit_price_minor,
         l.discount_minor ?? 0,
       ]),
+      placed_at: new Date(o.placed_at).toISOString(),
+      source: o.source ?? null,
+      status: o.status ?? 'paid',
     };
-    const hash = contentHash(normalized);
     const updatedAt = o.updated_at ? new Date(o.updated_at) : null;
+    return { ext, o, a, customerId, normalized, hash: sortedContentHash(normalized), updatedAt };
+  });
+  type Stored = { id: string; external_id: string; content_hash: string; source_updated_at: Date | null };
+  const select = (externalIds: string[], lock: boolean) =>
+    q.query<Stored>(
+      `select id, external_id, content_hash, source_updated_at from orders
+       where store_id = $1 and external_id = any($2::text[])${lock ? ' for update' : ''}`,
+      [storeId, externalIds],
+    );
+  const unchanged = (p: (typeof prepared)[number], row: Stored) =>
+    (p.updatedAt && row.source_updated_at && p.updatedAt < row.source_updated_at) ||
+    row.content_hash === p.hash;
+  // Read without locks; lock only the orders that change and decide again on their locked version.
+  const byExt = new Map((await select([...orders.keys()], false)).rows.map((r) => [r.external_id, r]));
+  const changing = prepared
+    .filter((p) => byExt.has(p.ext) && !unchanged(p, byExt.get(p.ext)!))
+    .map((p) => p.ext);
+  if (changing.length > 0) {
+    for (const ext of changing) byExt.delete(ext);
+    for (const row of (await select(changing, true)).rows) byExt.set(row.external_id, row);
+  }
+  const inserts: unknown[][] = [];
+  const updates: unknown[][] = [];
+  const lines: unknown[][] = [];
+  const replacedIds: string[] = [];
+  for (const p of prepared) {
+    const { ext, o, a, customerId, normalized, hash, updatedAt } = p;
     const row = byExt.get(ext);
-    if (row) {
-      const stale = updatedAt && row.source_updated_at && updatedAt < row.source_updated_at;
-      if (stale || row.content_hash === hash) {
-        results.set(ext, { id: row.id, external_id: ext, status: 'unchanged' });
-        continue;
-      }
+    if (row && unchanged(p, row)) {
+      results.set(ext, { id: row.id, external_id: ext, status: 'unchanged' });
+      continue;
     }
     const id = row?.id ?? ids('order');
     const values = [
@@ -472,6 +486,28 @@ export async function listProducts(
   return page(res.rows, f.limit);
 }
 
+const REFUND_COLUMNS: BulkColumn[] = [
+  { name: 'store_id', type: 'text' },
+  { name: 'id', type: 'text' },
+  { name: 'order_id', type: 'text' },
+  { name: 'customer_id', type: 'text' },
+  { name: 'refunded_at', type: 'timestamptz' },
+  { name: 'currency', type: 'text' },
+  { name: 'amount_minor', type: 'int8' },
+  { name: 'reason', type: 'text' },
+  { name: 'content_hash', type: 'text' },
+];
+
+const REFUND_LINE_COLUMNS: BulkColumn[] = [
+  { name: 'store_id', type: 'text' },
+  { name: 'refund_id', type: 'text' },
+  { name: 'line_no', type: 'int4' },
+  { name: 'order_line_no', type: 'int4' },
+  { name: 'sku', type: 'text' },
+  { name: 'quantity', type: 'int4' },
+  { name: 'amount_minor', type: 'int8' },
+];
+
 /** Upserts refunds by external id and keeps each order's refunded total and status in step. */
 export async function upsertRefunds(
   q: Queryable,
@@ -508,6 +544,10 @@ export async function upsertRefunds(
   );
   const byExt = new Map(existing.rows.map((r) => [r.external_id, r]));
   const touchedOrders = new Set<string>();
+  const inserts: unknown[][] = [];
+  const updates: unknown[][] = [];
+  const lines: unknown[][] = [];
+  const replacedIds: string[] = [];
   for (const [ext, r] of refunds) {
     const ref = r.order_id ?? r.order_external_id;
     const order = ref ? orderBy.get(ref) : undefined;
@@ -533,67 +573,47 @@ export async function upsertRefunds(
       continue;
     }
     const id = row?.id ?? ids('refund');
+    const values = [
+      storeId,
+      id,
+      order?.id ?? null,
+      customerId,
+      r.refunded_at,
+      r.currency,
+      r.amount_minor,
+      r.reason ?? null,
+      hash,
+    ];
     if (row) {
-      await q.query(
-        `update refunds set order_id = $3, customer_id = $4, refunded_at = $5, currency = $6, amount_minor = $7,
-           reason = $8, content_hash = $9, updated_at = now() where store_id = $1 and id = $2`,
-        [
-          storeId,
-          id,
-          order?.id ?? null,
-          customerId,
-          r.refunded_at,
-          r.currency,
-          r.amount_minor,
-          r.reason ?? null,
-          hash,
-        ],
-      );
-      await q.query('delete from refund_lines where store_id = $1 and refund_id = $2', [storeId, id]);
+      updates.push(values);
+      replacedIds.push(id);
     } else {
-      const ins = await q.query(
-        `insert into refunds (store_id, id, external_id, order_id, customer_id, refunded_at, currency, amount_minor, reason, content_hash)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (store_id, external_id) do nothing returning id`,
-        [
-          storeId,
-          id,
-          ext,
-          order?.id ?? null,
-          customerId,
-          r.refunded_at,
-          r.currency,
-          r.amount_minor,
-          r.reason ?? null,
-          hash,
-        ],
-      );
-      if (ins.rows.length === 0) throw new ConcurrentInsert();
+      inserts.push([...values, ext]);
     }
-    await bulkInsert(
-      q,
-      'refund_lines',
-      [
-        { name: 'store_id', type: 'text' },
-        { name: 'refund_id', type: 'text' },
-        { name: 'line_no', type: 'int4' },
-        { name: 'order_line_no', type: 'int4' },
-        { name: 'sku', type: 'text' },
-        { name: 'quantity', type: 'int4' },
-        { name: 'amount_minor', type: 'int8' },
-      ],
-      (r.lines ?? []).map((l, i) => [
-        storeId,
-        id,
-        i + 1,
-        l.line_no ?? null,
-        l.sku ?? null,
-        l.quantity,
-        l.amount_minor,
-      ]),
-    );
+    (r.lines ?? []).forEach((l, i) => {
+      lines.push([storeId, id, i + 1, l.line_no ?? null, l.sku ?? null, l.quantity, l.amount_minor]);
+    });
     if (order) touchedOrders.add(order.id);
     results.set(ext, { id, external_id: ext, status: row ? 'updated' : 'created' });
   }
+  if (inserts.length) {
+    const inserted = await bulkInsert(
+      q,
+      'refunds',
+      [...REFUND_COLUMNS, { name: 'external_id', type: 'text' }],
+      inserts,
+      'on conflict (store_id, external_id) do nothing returning id',
+    );
+    if (inserted.length !== inserts.length) throw new ConcurrentInsert();
+  }
+  if (updates.length) {
+    await bulkUpdate(q, 'refunds', REFUND_COLUMNS, updates, 'updated_at = now()');
+    await q.query('delete from refund_lines where store_id = $1 and refund_id = any($2::text[])', [
+      storeId,
+      replacedIds,
+    ]);
+  }
+  await bulkInsert(q, 'refund_lines', REFUND_LINE_COLUMNS, lines);
   if (touchedOrders.size) {
     await q.query(
       `update orders o set refunded_minor = s.refunded,
