@@ -194,6 +194,62 @@ describe('runImport', () => {
     expect(producedAtFirstCall).toBeLessThan(total / 10);
   });
 
+  it('parses the next batch while the sink writes one, never more than one batch ahead', async () => {
+    const total = 10_000;
+    let produced = 0;
+    async function* rows() {
+      yield 'order_id,customer_id,placed_at,sku,quantity,unit_price\n';
+      for (let i = 0; i < total; i++) {
+        produced++;
+        yield `${i},c${i},2024-01-01,SKU,1,1.00\n`;
+      }
+    }
+    const during: Array<{ atStart: number; atEnd: number }> = [];
+    const report = await runImport({
+      input: rows(),
+      kind: 'orders',
+      format: 'generic',
+      parseOptions: en,
+      batchSize: 1000,
+      sink: async (records) => {
+        const atStart = produced;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        during.push({ atStart, atEnd: produced });
+        return { created: records.length, updated: 0, unchanged: 0, rejected: [] };
+      },
+    });
+    expect(report).toMatchObject({ rowsRead: total, records: total, created: total });
+    expect(during).toHaveLength(10);
+    // While batch k was written, batch k + 1 was read, and nothing beyond it (plus the stream's read-ahead).
+    expect(during[0].atEnd).toBeGreaterThan(during[0].atStart + 500);
+    for (const [k, d] of during.entries()) expect(d.atEnd).toBeLessThanOrEqual((k + 2) * 1000 + 1000);
+  });
+
+  it('reports a read error that happens while the sink is busy, after the batches before it', async () => {
+    async function* failing() {
+      yield 'order_id,customer_id,placed_at,sku,quantity,unit_price\n';
+      for (let i = 0; i < 5000; i++) yield `${i},c${i},2024-01-01,SKU,1,1.00\n`;
+      throw new Error('disk gone');
+    }
+    const written: number[] = [];
+    await expect(
+      runImport({
+        input: failing(),
+        kind: 'orders',
+        format: 'generic',
+        parseOptions: en,
+        batchSize: 1000,
+        sink: async (records) => {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          written.push(records.length);
+          return { created: records.length, updated: 0, unchanged: 0, rejected: [] };
+        },
+      }),
+    ).rejects.toThrow('disk gone');
+    expect(written.length).toBeGreaterThanOrEqual(2);
+    expect(written.every((n) => n === 1000)).toBe(true);
+  });
+
   it('fails clearly on a missing file or a file of the wrong format', async () => {
     const { sink } = memorySink();
     const base = { kind: 'orders' as const, parseOptions: en, sink };

@@ -1,4 +1,4 @@
-import { ComebackError } from '../kernel/errors.ts';
+import { ComebackError, RecordError } from '../kernel/errors.ts';
 import type { ParsedRecord, RowRejection } from '../orders/formats/types.ts';
 import { type IngestContext, type IngestInputs, type IngestKind, ingest } from '../orders/ingest.ts';
 import type { ImportSink, SinkResult } from './run-import.ts';
@@ -11,39 +11,51 @@ const KIND_OF: Record<ParsedRecord['type'], IngestKind> = {
 };
 // Products and customers first: orders point at them; refunds point at orders.
 const ORDER: ParsedRecord['type'][] = ['product', 'customer', 'order', 'refund'];
+/** Times a batch is written again without a refused record before the rest goes record by record. */
+const MAX_BATCH_RETRIES = 10;
 
 /**
  * The database side of an import: each batch goes through the API's ingestion path, one atomic
- * write per kind. When a write is refused (e.g. a refund of an unknown order), the batch is retried
- * record by record so only the bad records are rejected, each with its file line.
+ * write per kind. When the write refuses a record by its position (a refund of an unknown order),
+ * that record is rejected with its file line and the rest is written again as one batch; any other
+ * refusal retries the batch record by record, so only the bad records are rejected.
  */
 export function databaseSink(ctx: IngestContext, storeId: string): ImportSink {
   return async (records) => {
     const result: SinkResult = { created: 0, updated: 0, unchanged: 0, rejected: [] };
     for (const type of ORDER) {
-      const group = records.filter((r) => r.type === type);
-      if (group.length === 0) continue;
+      let group = records.filter((r) => r.type === type);
       const kind = KIND_OF[type];
-      try {
-        add(
-          result,
-          await ingest(ctx, storeId, kind, group.map((r) => r.value) as IngestInputs[typeof kind][]),
-        );
-      } catch (err) {
-        if (!(err instanceof ComebackError) || group.length === 1) {
-          if (err instanceof ComebackError) {
-            result.rejected.push(rejection(group[0], err));
+      let refusedByPosition = 0;
+      while (group.length > 0) {
+        try {
+          add(
+            result,
+            await ingest(ctx, storeId, kind, group.map((r) => r.value) as IngestInputs[typeof kind][]),
+          );
+          break;
+        } catch (err) {
+          // Beyond a few bad records, going record by record costs less than rewriting the batch each time.
+          const few = refusedByPosition++ < MAX_BATCH_RETRIES;
+          if (err instanceof RecordError && few && group.length > 1 && group[err.index]) {
+            result.rejected.push(rejection(group[err.index], err));
+            group = group.filter((_, i) => i !== err.index);
             continue;
           }
-          throw err;
-        }
-        for (const record of group) {
-          try {
-            add(result, await ingest(ctx, storeId, kind, [record.value] as IngestInputs[typeof kind][]));
-          } catch (one) {
-            if (!(one instanceof ComebackError)) throw one;
-            result.rejected.push(rejection(record, one));
+          if (!(err instanceof ComebackError)) throw err;
+          if (group.length === 1) {
+            result.rejected.push(rejection(group[0], err));
+            break;
           }
+          for (const record of group) {
+            try {
+              add(result, await ingest(ctx, storeId, kind, [record.value] as IngestInputs[typeof kind][]));
+            } catch (one) {
+              if (!(one instanceof ComebackError)) throw one;
+              result.rejected.push(rejection(record, one));
+            }
+          }
+          break;
         }
       }
     }
