@@ -15,6 +15,16 @@ export async function storeCounts(q: Queryable, storeId: string) {
   return res.rows[0];
 }
 
+/** The latest failed recompute of a store, if any (the dashboard stops waiting and says why). */
+export async function lastFailedRun(q: Queryable, storeId: string) {
+  const res = await q.query<{ id: string; error: string | null; started_at: Date; finished_at: Date | null }>(
+    `select id, error, started_at, finished_at from score_runs where store_id = $1 and status = 'failed'
+     order by finished_at desc nulls last limit 1`,
+    [storeId],
+  );
+  return res.rows[0] ?? null;
+}
+
 const ROW_COLUMNS = `c.id, c.external_id, c.email, c.phone, c.first_name, c.last_name, c.tags, c.account_manager,
   s.rfm_segment, s.lifecycle_stage, s.sleeping, s.p_alive, s.expected_purchases, s.predicted_clv_minor,
   s.orders_count, s.last_order_at`;

@@ -12,7 +12,7 @@ import { listStaffUsers } from '../staff/repository.ts';
 import { staffOf } from '../staff/routes.ts';
 import { can, canSeeCustomer } from '../staff/rules.ts';
 import { listApiKeys } from '../stores/repository.ts';
-import { callList, filterOptions, searchCustomers, storeCounts } from './repository.ts';
+import { callList, filterOptions, lastFailedRun, searchCustomers, storeCounts } from './repository.ts';
 
 /** The account manager whose customers a staff member is limited to; null when they see everyone. */
 function scopeOf(staff: StaffSession): string | null {
@@ -31,11 +31,14 @@ export function registerDashboardApi(app: FastifyInstance, ctx: AppContext): voi
 
   r.get('/app/api/analytics', { config: { permission: 'analytics' }, schema: hidden }, async (req) => {
     const { storeId } = staffOf(req);
-    const [latest, running] = await Promise.all([
+    const [latest, running, failed] = await Promise.all([
       latestScoreRun(ctx.db, storeId),
       activeScoreRun(ctx.db, storeId),
+      lastFailedRun(ctx.db, storeId),
     ]);
-    return { latest, running, counts: await storeCounts(ctx.db, storeId) };
+    // Counting rows is only needed to explain an empty state; a store with a report skips it.
+    const counts = latest ? null : await storeCounts(ctx.db, storeId);
+    return { latest, running, failed, counts };
   });
 
   r.post(

@@ -79,7 +79,10 @@ export interface ScoreRun {
 export interface AnalyticsResponse {
   latest: (ScoreRun & { report: Report }) | null;
   running: ScoreRun | null;
-  counts: { customers: number; orders: number };
+  /** The latest failed recompute, if any. */
+  failed: { id: string; error: string | null; started_at: string; finished_at: string | null } | null;
+  /** How much data the store holds; only while there is no report yet. */
+  counts: { customers: number; orders: number } | null;
 }
 
 export interface CustomerRow {

@@ -13,11 +13,23 @@ import { EmptyState, ErrorState, Loading, Working } from './ui.tsx';
  */
 export function WithReport({ children }: { children: (report: Report, toolbar: ReactNode) => ReactNode }) {
   const { me } = useSession();
-  const [requested, setRequested] = useState<{ at: number; after: string | null } | null>(null);
+  /** A recompute asked for here: when, and the latest and failed runs then (a new one of either ends the wait). */
+  const [requested, setRequested] = useState<{
+    at: number;
+    after: string | null;
+    failedBefore: string | null;
+  } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const analytics = useApi<AnalyticsResponse>('/app/api/analytics', {
     pollMs: 2000,
     poll: (d) => {
+      if (requested && d.failed && d.failed.id !== requested.failedBefore) {
+        setRequested(null);
+        setFailure(
+          `The computation failed: ${d.failed.error ?? 'no reason given'}. Try again, or see the server log.`,
+        );
+        return false;
+      }
       const waiting = requested !== null && (d.latest?.id ?? null) === requested.after;
       if (requested && !waiting) setRequested(null);
       return waiting || d.running !== null || d.latest === null;
@@ -31,7 +43,7 @@ export function WithReport({ children }: { children: (report: Report, toolbar: R
 
   const compute = async () => {
     setFailure(null);
-    setRequested({ at: Date.now(), after: d.latest?.id ?? null });
+    setRequested({ at: Date.now(), after: d.latest?.id ?? null, failedBefore: d.failed?.id ?? null });
     try {
       await api('/app/api/analytics/recompute', { method: 'POST' });
       analytics.reload();
@@ -55,13 +67,14 @@ export function WithReport({ children }: { children: (report: Report, toolbar: R
   ) : null;
 
   if (!d.latest) {
-    if (d.counts.orders === 0) {
+    const counts = d.counts ?? { customers: 0, orders: 0 };
+    if (counts.orders === 0) {
       return (
         <EmptyState title="No orders yet">
           <p>
             The report needs your order history.{' '}
             {me.store.slug === 'demo' ? 'The demo store is still loading: ' : ''}
-            {count(d.counts.customers, 'customer')} and {count(d.counts.orders, 'order')} so far.
+            {count(counts.customers, 'customer')} and {count(counts.orders, 'order')} so far.
           </p>
           <p>
             Import a CSV export with{' '}
@@ -85,10 +98,15 @@ export function WithReport({ children }: { children: (report: Report, toolbar: R
         }
       >
         <p>
-          {count(d.counts.customers, 'customer')} and {count(d.counts.orders, 'order')} are in. The report
+          {count(counts.customers, 'customer')} and {count(counts.orders, 'order')} are in. The report
           (retention, segments, predictions per customer) is computed nightly and whenever you ask.
         </p>
-        {error}
+        {error ??
+          (d.failed && !busy ? (
+            <p className="form-error" role="alert">
+              The last computation failed: {d.failed.error ?? 'no reason given'}.
+            </p>
+          ) : null)}
       </EmptyState>
     );
   }
