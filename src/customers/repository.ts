@@ -67,6 +67,13 @@ const COLUMNS: BulkColumn[] = [
 type Values = Record<Field, unknown>;
 
 /**
+ * Row locks for an upsert, taken in key order. NO KEY UPDATE is what an update of non-key columns
+ * takes anyway; unlike FOR UPDATE it lets other writers' foreign-key checks (orders of the customer)
+ * through, which would otherwise wait on it, or deadlock.
+ */
+export const LOCK_IN_ORDER = ' order by external_id for no key update';
+
+/**
  * contentHash of a value whose objects already list their keys in sorted order (or that has none
  * besides arrays): the same hash without contentHash's generic key sort, which bulk ingestion feels.
  */
@@ -101,16 +108,18 @@ export async function upsertCustomers(
   }
   const results = new Map<string, UpsertResult>();
   if (merged.size === 0) return results;
+  // One order for every writer's inserts and locks, so concurrent batches wait for each other instead of deadlocking.
+  const sorted = [...merged.keys()].sort();
   const select = (externalIds: string[], lock: boolean) =>
     q.query<CustomerRow>(
       `select id, external_id, email, phone, first_name, last_name, birthday, locale, timezone, tags,
               account_manager, attributes, created_at, source_updated_at, content_hash
-       from customers where store_id = $1 and external_id = any($2::text[])${lock ? ' for update' : ''}`,
+       from customers where store_id = $1 and external_id = any($2::text[])${lock ? LOCK_IN_ORDER : ''}`,
       [storeId, externalIds],
     );
   // Read without locks, then lock only the rows that change and decide again on their locked version:
   // customers sent again unchanged (most of them in an import) cost no row lock, which is a write.
-  const byExt = new Map((await select([...merged.keys()], false)).rows.map((r) => [r.external_id, r]));
+  const byExt = new Map((await select(sorted, false)).rows.map((r) => [r.external_id, r]));
   const changes = new Map<string, Change | null>();
   for (const row of byExt.values()) changes.set(row.external_id, changeOf(merged.get(row.external_id)!, row));
   const changing = [...changes].filter(([, c]) => c !== null).map(([ext]) => ext);
@@ -127,7 +136,8 @@ export async function upsertCustomers(
   const inserts: unknown[][] = [];
   const insertCreated: unknown[] = [];
   const updates: unknown[][] = [];
-  for (const [ext, input] of merged) {
+  for (const ext of sorted) {
+    const input = merged.get(ext)!;
     const row = byExt.get(ext);
     if (!row) {
       const updatedAt = 'updated_at' in input && input.updated_at ? new Date(input.updated_at) : null;

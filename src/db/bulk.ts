@@ -1,4 +1,4 @@
-import type { Queryable } from './client.ts';
+import { PG_DEADLOCK, pgErrorCode, type Queryable } from './client.ts';
 
 /** A column of a bulk statement: its SQL type; `jsonb`/`text[]` travel as JSON text and are cast. */
 export interface BulkColumn {
@@ -101,13 +101,17 @@ export class ConcurrentInsert extends Error {
   }
 }
 
-/** Runs a write transaction again when it lost an insert race (the retry then sees the winner's row). */
+/**
+ * Runs a write transaction again when it lost an insert race (the retry then sees the winner's row)
+ * or was chosen as a deadlock's victim; both leave nothing behind, so running it again is safe.
+ */
 export async function withInsertRetry<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await run();
     } catch (err) {
-      if (!(err instanceof ConcurrentInsert) || i >= attempts) throw err;
+      const retry = err instanceof ConcurrentInsert || pgErrorCode(err) === PG_DEADLOCK;
+      if (!retry || i >= attempts) throw err;
     }
   }
 }

@@ -1,4 +1,5 @@
 import {
+  LOCK_IN_ORDER,
   sortedContentHash,
   type UpsertResult,
   type UpsertStatus,
@@ -27,14 +28,15 @@ async function resolveCustomers(
   return upsertCustomers(q, ids, storeId, present, now);
 }
 
-/** Keeps the last of several records with one external id: a batch describes one final state. */
+/**
+ * Keeps the last of several records with one external id (a batch describes one final state), in
+ * external id order: every writer then inserts and locks in one order, so concurrent batches wait
+ * for each other instead of deadlocking.
+ */
 function lastByExternalId<T extends { external_id: string }>(inputs: readonly T[]): Map<string, T> {
   const m = new Map<string, T>();
-  for (const i of inputs) {
-    m.delete(i.external_id);
-    m.set(i.external_id, i);
-  }
-  return m;
+  for (const i of inputs) m.set(i.external_id, i);
+  return new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 async function productIdsFor(
@@ -177,7 +179,7 @@ export async function upsertOrders(
   const select = (externalIds: string[], lock: boolean) =>
     q.query<Stored>(
       `select id, external_id, content_hash, source_updated_at from orders
-       where store_id = $1 and external_id = any($2::text[])${lock ? ' for update' : ''}`,
+       where store_id = $1 and external_id = any($2::text[])${lock ? LOCK_IN_ORDER : ''}`,
       [storeId, externalIds],
     );
   const unchanged = (p: (typeof prepared)[number], row: Stored) =>
@@ -539,7 +541,7 @@ export async function upsertRefunds(
     orderBy.set(o.external_id, o);
   }
   const existing = await q.query<{ id: string; external_id: string; content_hash: string }>(
-    `select id, external_id, content_hash from refunds where store_id = $1 and external_id = any($2::text[]) for update`,
+    `select id, external_id, content_hash from refunds where store_id = $1 and external_id = any($2::text[])${LOCK_IN_ORDER}`,
     [storeId, [...refunds.keys()]],
   );
   const byExt = new Map(existing.rows.map((r) => [r.external_id, r]));
