@@ -108,7 +108,7 @@ export async function upsertCustomers(
   }
   const results = new Map<string, UpsertResult>();
   if (merged.size === 0) return results;
-  // One order for every writer's inserts and locks, so concurrent batches wait for each other instead of deadlocking.
+  // One order for all writers' inserts and locks: concurrent batches wait for each other, never deadlock.
   const sorted = [...merged.keys()].sort();
   const select = (externalIds: string[], lock: boolean) =>
     q.query<CustomerRow>(
@@ -136,6 +136,8 @@ export async function upsertCustomers(
   const inserts: unknown[][] = [];
   const insertCreated: unknown[] = [];
   const updates: unknown[][] = [];
+  const update = (row: CustomerRow, { v, hash, updatedAt }: Change) =>
+    updates.push([storeId, row.id, ...FIELDS.map((f) => v[f]), updatedAt ?? row.source_updated_at, hash]);
   for (const ext of sorted) {
     const input = merged.get(ext)!;
     const row = byExt.get(ext);
@@ -155,8 +157,7 @@ export async function upsertCustomers(
       results.set(ext, { id: row.id, external_id: ext, status: 'unchanged' });
       continue;
     }
-    const { v, hash, updatedAt } = change;
-    updates.push([storeId, row.id, ...FIELDS.map((f) => v[f]), updatedAt ?? row.source_updated_at, hash]);
+    update(row, change);
     results.set(ext, { id: row.id, external_id: ext, status: 'updated' });
   }
   if (inserts.length) {
@@ -168,7 +169,21 @@ export async function upsertCustomers(
       rows,
       'on conflict (store_id, external_id) do nothing returning external_id',
     );
-    if (inserted.length !== inserts.length) throw new ConcurrentInsert();
+    if (inserted.length !== inserts.length) {
+      // Another writer created some of them meanwhile (and committed: the insert waited for it). Merge
+      // into its rows, as a retry of the whole batch would, instead of retrying: with several busy
+      // writers that retry kept losing races to yet other new customers.
+      const created = new Set(inserted.map((r) => r.external_id));
+      const raced = inserts.map((r) => r[r.length - 1] as string).filter((ext) => !created.has(ext));
+      const theirs = (await select(raced, true)).rows;
+      if (theirs.length !== raced.length) throw new ConcurrentInsert();
+      for (const row of theirs) {
+        const ext = row.external_id;
+        const change = changeOf(merged.get(ext)!, row);
+        if (change) update(row, change);
+        results.set(ext, { id: row.id, external_id: ext, status: change ? 'updated' : 'unchanged' });
+      }
+    }
   }
   await bulkUpdate(q, 'customers', COLUMNS, updates, 'updated_at = now()');
   const consents: Array<{ customerId: string; consent: ConsentInput }> = [];
