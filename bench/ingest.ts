@@ -540,12 +540,11 @@ async function serveApi(): Promise<never> {
   const { createIdGenerator } = await import('../src/kernel/ids.ts');
   const { systemClock } = await import('../src/kernel/time.ts');
   const opened = await openDatabase(loadConfig(), 'bench ingest --serve');
-  const app = await buildApp({
-    db: opened.db,
-    ids: createIdGenerator(),
-    clock: systemClock,
-    version: 'bench',
-  });
+  const { default: pino } = await import('pino');
+  const app = await buildApp(
+    { db: opened.db, ids: createIdGenerator(), clock: systemClock, version: 'bench' },
+    { logger: pino({ level: 'error' }, pino.destination(2)) },
+  );
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   process.once('SIGTERM', async () => {
     await app.close();
@@ -557,7 +556,9 @@ async function serveApi(): Promise<never> {
 }
 
 /** Starts the API server as a child process on a free port; resolves with its URL once it listens. */
-async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+async function startServer(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string; errors: () => string }> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'bench.js'), 'ingest', '--serve'], {
     cwd: ROOT,
     env,
@@ -583,7 +584,7 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProces
       reject(new Error(`server exited ${code}: ${err.slice(-1000)}`));
     });
   });
-  return { child, url };
+  return { child, url, errors: () => err.slice(-3000) };
 }
 
 async function benchBatchApi(kind: DbKind, options: Options) {
@@ -591,7 +592,7 @@ async function benchBatchApi(kind: DbKind, options: Options) {
   const batchSize = 1000;
   try {
     const key = (await cli(['keys', 'create', '--store', 'bench'], db.env)).stdout.trim().split('\n').pop()!;
-    const { child, url } = await startServer(db.env);
+    const { child, url, errors } = await startServer(db.env);
     try {
       const store = new SyntheticStore(options.seed + 1, 'A', options.apiOrders);
       const requests = Math.ceil(options.apiOrders / batchSize);
@@ -614,8 +615,12 @@ async function benchBatchApi(kind: DbKind, options: Options) {
             body,
           });
           const json = (await res.json()) as { created?: number };
-          if (!res.ok)
-            throw new Error(`batch ${i} answered ${res.status}: ${JSON.stringify(json).slice(0, 500)}`);
+          if (!res.ok) {
+            await new Promise((resolve) => setTimeout(resolve, 500)); // the server's log of it
+            throw new Error(
+              `batch ${i} answered ${res.status}: ${JSON.stringify(json).slice(0, 500)}\n${errors()}`,
+            );
+          }
           latencies.push(performance.now() - t);
           orders += count;
           created += json.created ?? 0;
