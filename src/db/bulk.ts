@@ -42,7 +42,7 @@ function toColumns(columns: readonly BulkColumn[], rows: readonly unknown[][]): 
     for (let r = 0; r < rows.length; r++) values[r] = rows[r][i];
     if (c.type !== 'jsonb' && c.type !== 'text[]') {
       const json = JSON.stringify(values);
-      if (!JSON_ONLY_ESCAPE.test(json)) return `{${json.slice(1, -1)}}`;
+      if (!json.includes('\\') || !JSON_ONLY_ESCAPE.test(json)) return `{${json.slice(1, -1)}}`;
     }
     return `{${values.map((v) => element(v, c.type)).join(',')}}`;
   });
