@@ -12,7 +12,9 @@
  *    request; reports orders/s, the server's peak RSS and CPU, and the database server's CPU.
  *
  * Arguments: `--lines N` (default 1,000,000), `--only pglite|postgres`, `--seed N` (42),
- * `--api-orders N` (default lines / 10), `--clients N` (4), `--keep` (keep the generated files).
+ * `--api-orders N` (default lines / 10), `--clients N` (4), `--keep` (keep the generated files);
+ * `--serve` is the API child's own mode. Wall times include the other load on the machine: each
+ * result carries the CPU seconds of the importer and of the PostgreSQL backends, and the load average.
  * PostgreSQL at DATABASE_URL or postgres://postgres@127.0.0.1:5432; scratch databases are named
  * comeback_bench_* and dropped afterwards.
  */
@@ -144,7 +146,7 @@ class SyntheticStore {
     for (let i = 0; i < PRODUCTS; i++) {
       const title = `${rng.pick(ADJECTIVES)} ${rng.pick(NOUNS)}${rng.bernoulli(0.1) ? ', set of 2' : ''}`;
       // Prices 3–150 EUR, skewed low; popularity Zipf-like.
-      const priceMinor = Math.round(300 + 14_700 * rng.next() ** 2.5) * 1;
+      const priceMinor = Math.round(300 + 14_700 * rng.next() ** 2.5);
       this.products.push({ sku: `SKU-${String(i + 1).padStart(5, '0')}`, title, priceMinor });
       acc += 1 / (i + 5);
       this.productCdf[i] = acc;
