@@ -83,8 +83,10 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const run = async <R>(c: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) => {
-    const res = await c.query(text, params as unknown[] | undefined);
-    return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+    const out: pg.QueryResult | pg.QueryResult[] = await c.query(text, params as unknown[] | undefined);
+    // Several statements without parameters (pg-boss's schema set-up) answer one result each: keep the last.
+    const res = Array.isArray(out) ? out[out.length - 1] : out;
+    return { rows: (res?.rows ?? []) as R[], rowCount: res?.rowCount ?? res?.rows.length ?? 0 };
   };
   await run(pool, 'select 1');
   return {
