@@ -540,7 +540,7 @@ async function serveApi(): Promise<never> {
   const { openDatabase } = await import('../src/db/open.ts');
   const { buildApp } = await import('../src/http/app.ts');
   const { createIdGenerator } = await import('../src/kernel/ids.ts');
-  const { systemClock } = await import('../src/kernel/time.ts');
+  const { systemClock } = await import('../src/system-clock.ts');
   const opened = await openDatabase(loadConfig(), 'bench ingest --serve');
   const { default: pino } = await import('pino');
   const app = await buildApp(

@@ -11,9 +11,9 @@ import type { AppContext } from './http/context.ts';
 import { registerImportRoutes } from './imports/routes.ts';
 import { startWorker, type Worker } from './jobs/worker.ts';
 import { createIdGenerator } from './kernel/ids.ts';
-import { systemClock } from './kernel/time.ts';
 import { type DemoLogin, ensureDemoOwner } from './staff/demo-owner.ts';
 import { findStoreBySlug, listStores } from './stores/repository.ts';
+import { systemClock } from './system-clock.ts';
 
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),

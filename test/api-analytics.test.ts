@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadDemoStore } from '../src/demo/load.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
-import { systemClock } from '../src/kernel/time.ts';
 import { createApiKey } from '../src/stores/repository.ts';
+import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
 import { type TestApp, testApp } from './helpers.ts';
 

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadDemoStore } from '../src/demo/load.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
-import { systemClock } from '../src/kernel/time.ts';
 import { DEMO_OWNER_EMAIL } from '../src/staff/demo-owner.ts';
 import { createStaffUser } from '../src/staff/repository.ts';
 import { createApiKey, createStore } from '../src/stores/repository.ts';
+import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
 import { type TestApp, testApp } from './helpers.ts';
 

@@ -4,7 +4,7 @@ import { buildApp } from '../src/http/app.ts';
 import { registerImportRoutes } from '../src/imports/routes.ts';
 import type { ErrorCode } from '../src/kernel/errors.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
-import { systemClock } from '../src/kernel/time.ts';
+import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
 import { storeWithKey, type TestApp, testApp } from './helpers.ts';
 

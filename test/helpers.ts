@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../src/db/client.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
-import { systemClock } from '../src/kernel/time.ts';
 import { createApiKey, createStore } from '../src/stores/repository.ts';
+import { systemClock } from '../src/system-clock.ts';
 
 export interface TestApp {
   app: FastifyInstance;

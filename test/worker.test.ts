@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { loadDemoStore } from '../src/demo/load.ts';
 import { startWorker } from '../src/jobs/worker.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
-import { systemClock } from '../src/kernel/time.ts';
+import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
 
 describeEachDb('the worker (pg-boss) on the app database', (getDb) => {

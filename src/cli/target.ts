@@ -9,7 +9,6 @@ import { type ImportProgress, type ImportReport, parseOptionsFor, runImport } fr
 import { databaseSink } from '../imports/sink.ts';
 import { ComebackError, type ErrorCode, type ErrorDetail } from '../kernel/errors.ts';
 import { createIdGenerator } from '../kernel/ids.ts';
-import { systemClock } from '../kernel/time.ts';
 import type { FileFormat, ImportKind } from '../orders/formats/types.ts';
 import { createStaffUser, type StaffUser } from '../staff/repository.ts';
 import type { StaffRole } from '../staff/rules.ts';
@@ -23,6 +22,7 @@ import {
   revokeApiKey,
   type Store,
 } from '../stores/repository.ts';
+import { systemClock } from '../system-clock.ts';
 
 export interface ImportRequest {
   file: string;
