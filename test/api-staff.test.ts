@@ -70,7 +70,14 @@ describeEachDb('dashboard sign-in, sessions, CSRF and roles', (getDb) => {
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ email: DEMO_OWNER_EMAIL, role: 'owner' });
     expect(res.body.store.slug).toBe('demo');
-    expect(res.body.permissions).toEqual(['analytics', 'customers:all', 'settings', 'api_keys']);
+    expect(res.body.permissions).toEqual([
+      'analytics',
+      'customers:all',
+      'settings',
+      'api_keys',
+      'promotions',
+      'loyalty',
+    ]);
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/^cb_session=[\w-]{40,};/);
     expect(cookie).toContain('HttpOnly');

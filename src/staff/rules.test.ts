@@ -2,9 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { can, canSeeCustomer, permissionsOf } from './rules.ts';
 
 describe('staff roles', () => {
-  it('gives owners everything, marketers no settings or API keys, account managers neither analytics', () => {
-    expect(permissionsOf('owner')).toEqual(['analytics', 'customers:all', 'settings', 'api_keys']);
+  it('gives owners everything, marketers promotions and loyalty but no settings or API keys, account managers none of these', () => {
+    expect(permissionsOf('owner')).toEqual([
+      'analytics',
+      'customers:all',
+      'settings',
+      'api_keys',
+      'promotions',
+      'loyalty',
+    ]);
     expect(can('marketer', 'analytics')).toBe(true);
+    expect(can('marketer', 'promotions')).toBe(true);
+    expect(can('marketer', 'loyalty')).toBe(true);
+    expect(can('account_manager', 'promotions')).toBe(false);
     expect(can('marketer', 'settings')).toBe(false);
     expect(can('marketer', 'api_keys')).toBe(false);
     expect(permissionsOf('account_manager')).toEqual([]);

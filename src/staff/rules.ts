@@ -8,13 +8,21 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
  * - `analytics`: the store report (overview, cohorts, segments) and recomputing it.
  * - `customers:all`: every customer; without it, only the customers one manages.
  * - `settings`: store settings and staff users; `api_keys`: the store's API keys.
+ * - `promotions`: promotions and their codes; `loyalty`: the loyalty program and points adjustments.
  */
-export const PERMISSIONS = ['analytics', 'customers:all', 'settings', 'api_keys'] as const;
+export const PERMISSIONS = [
+  'analytics',
+  'customers:all',
+  'settings',
+  'api_keys',
+  'promotions',
+  'loyalty',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<StaffRole, readonly Permission[]> = {
   owner: PERMISSIONS,
-  marketer: ['analytics', 'customers:all'],
+  marketer: ['analytics', 'customers:all', 'promotions', 'loyalty'],
   account_manager: [],
 };
 
