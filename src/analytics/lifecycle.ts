@@ -1,8 +1,8 @@
+import { LIFECYCLE_STAGES, type LifecycleStage } from './segment-names.ts';
 import { selectQuantile } from './select-quantile.ts';
 
 /** Lifecycle stages (PRODUCT.md §3), in report order. */
-export const LIFECYCLE_STAGES = ['new', 'active', 'at_risk', 'sleeping', 'lost', 'vip'] as const;
-export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+export { LIFECYCLE_STAGES, type LifecycleStage };
 
 /** Why a customer is in their stage; the text comes from describeLifecycle. */
 export const LIFECYCLE_REASONS = [

@@ -1,20 +1,7 @@
+import { RFM_SEGMENTS, type RfmSegment } from './segment-names.ts';
 import { selectQuantiles } from './select-quantile.ts';
 
-/** The named RFM segments, in report order. */
-export const RFM_SEGMENTS = [
-  'Champions',
-  'Loyal',
-  'Potential loyalist',
-  'New',
-  'Promising',
-  'Need attention',
-  'About to sleep',
-  'At risk',
-  "Can't lose",
-  'Hibernating',
-  'Lost',
-] as const;
-export type RfmSegment = (typeof RFM_SEGMENTS)[number];
+export { RFM_SEGMENTS, type RfmSegment };
 
 /**
  * Segment by recency score R and frequency score F (1–5), the widely used R×F grid:

@@ -1,23 +1,19 @@
+import { type LifecycleStage, RFM_SEGMENTS, type RfmSegment } from '../../src/analytics/segment-names.ts';
 import { count, fmtPercent } from './format.ts';
 import type { Report } from './types.ts';
 
 /** Plain words for the numbers, segments and stages, and the next steps a report suggests. */
 
-export const RFM_SEGMENTS = [
-  'Champions',
-  'Loyal',
-  'Potential loyalist',
-  'New',
-  'Promising',
-  'Need attention',
-  'About to sleep',
-  'At risk',
-  "Can't lose",
-  'Hibernating',
-  'Lost',
-] as const;
+export { RFM_SEGMENTS };
 
-export const SEGMENT_INFO: Record<string, { meaning: string; action: string; tone: Tone }> = {
+interface SegmentInfo {
+  meaning: string;
+  action: string;
+  tone: Tone;
+}
+
+/** Every segment of the analytics core has its words (`satisfies` fails the build if one is missing). */
+export const SEGMENT_INFO: Readonly<Record<string, SegmentInfo | undefined>> = {
   Champions: {
     meaning: 'Bought recently and often.',
     action: 'Reward them; ask for reviews and referrals.',
@@ -57,11 +53,19 @@ export const SEGMENT_INFO: Record<string, { meaning: string; action: string; ton
   },
   Hibernating: { meaning: 'Long gone, few orders.', action: 'Occasional campaigns only.', tone: 'muted' },
   Lost: { meaning: 'Least recent and least frequent.', action: 'Do not spend much on them.', tone: 'muted' },
-};
+} satisfies Record<RfmSegment, SegmentInfo>;
 
 export type Tone = 'good' | 'info' | 'warn' | 'bad' | 'muted';
 
-export const LIFECYCLE_STAGES = ['new', 'active', 'vip', 'at_risk', 'sleeping', 'lost'] as const;
+/** The lifecycle stages in the order the dashboard lists them (healthiest first). */
+export const LIFECYCLE_STAGES: readonly LifecycleStage[] = [
+  'new',
+  'active',
+  'vip',
+  'at_risk',
+  'sleeping',
+  'lost',
+];
 
 export function stageInfo(stage: string, sleepingFactor = 3): { label: string; meaning: string; tone: Tone } {
   const k = sleepingFactor;

@@ -61,6 +61,7 @@ function Segments({ report }: { report: Report }) {
           <ul className="rfm-grid" aria-label="RFM segments">
             {Object.entries(GRID).map(([name, at]) => {
               const info = SEGMENT_INFO[name];
+              if (!info) return null;
               const n = rfm[name] ?? 0;
               return (
                 <li
