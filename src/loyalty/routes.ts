@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ulid } from 'ulid';
 import { z } from 'zod';
+import type { Db, Queryable } from '../db/client.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { notFound, validationFailed } from '../kernel/errors.ts';
 import { ledgerBalance, planLedgerOperation } from './ledger.ts';
@@ -18,7 +19,8 @@ import {
 
 const Params = z.object({ id: z.string().min(1).max(255).describe('our id or the external id') });
 
-const AdjustmentBody = z.object({
+/** A staff adjustment (also the dashboard's, which sets `staff_user_id` from the session). */
+export const AdjustmentBody = z.object({
   points: z
     .number()
     .int()
@@ -30,6 +32,53 @@ const AdjustmentBody = z.object({
   expires_at: z.iso.datetime({ offset: true }).nullable().default(null),
   key: z.string().trim().min(1).max(200).optional().describe('makes the adjustment idempotent'),
 });
+
+/** A customer's points as the API shows them: balance, available, pending, next expiry, lots, latest entries. */
+export async function customerLoyalty(db: Queryable, storeId: string, customerId: string, now: number) {
+  const state = await loadLedger(db, storeId, customerId);
+  const b = ledgerBalance(state, now);
+  const view = await ledgerView(db, storeId, customerId);
+  return {
+    customer_id: customerId,
+    balance: b.balance,
+    available: b.available,
+    pending: b.pending,
+    expired_unprocessed: b.expiredUnprocessed,
+    next_expiry: b.nextExpiry && {
+      points: b.nextExpiry.points,
+      expires_at: new Date(b.nextExpiry.expiresAt).toISOString(),
+    },
+    lots: view.lots,
+    entries: view.entries,
+  };
+}
+
+/** Adds or removes points by hand in one transaction under the customer's ledger lock; a refusal is thrown as an API error. */
+export async function adjustPoints(
+  db: Pick<Db, 'tx'>,
+  storeId: string,
+  customerId: string,
+  b: z.output<typeof AdjustmentBody>,
+  now: number,
+): Promise<{ customer_id: string; key: string; duplicate: boolean; points: number }> {
+  const key = `adjust:${b.key ?? ulid()}`;
+  const decision = await db.tx(async (q) => {
+    const state = await loadLedger(q, storeId, customerId, true);
+    const d = planLedgerOperation(state, {
+      type: 'adjust',
+      key,
+      points: b.points,
+      reason: b.reason,
+      staffUserId: b.staff_user_id,
+      at: now,
+      expiresAt: b.expires_at === null ? null : Date.parse(b.expires_at),
+    });
+    if (d.type === 'rejected') throw ledgerRefusal(d);
+    await applyLedgerDecision(q, storeId, d);
+    return d;
+  });
+  return { customer_id: customerId, key, duplicate: decision.type === 'duplicate', points: b.points };
+}
 
 /** Loyalty over HTTP: the store's program, a customer's balance and ledger, staff adjustments. */
 export function registerLoyaltyRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -76,22 +125,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, ctx: AppContext): vo
       const storeId = storeOf(req);
       const customerId = await resolveCustomerId(ctx.db, storeId, req.params.id);
       if (!customerId) throw notFound('Customer', req.params.id);
-      const state = await loadLedger(ctx.db, storeId, customerId);
-      const b = ledgerBalance(state, ctx.clock().getTime());
-      const view = await ledgerView(ctx.db, storeId, customerId);
-      return {
-        customer_id: customerId,
-        balance: b.balance,
-        available: b.available,
-        pending: b.pending,
-        expired_unprocessed: b.expiredUnprocessed,
-        next_expiry: b.nextExpiry && {
-          points: b.nextExpiry.points,
-          expires_at: new Date(b.nextExpiry.expiresAt).toISOString(),
-        },
-        lots: view.lots,
-        entries: view.entries,
-      };
+      return customerLoyalty(ctx.db, storeId, customerId, ctx.clock().getTime());
     },
   );
   r.post(
@@ -108,26 +142,9 @@ export function registerLoyaltyRoutes(app: FastifyInstance, ctx: AppContext): vo
       const storeId = storeOf(req);
       const customerId = await resolveCustomerId(ctx.db, storeId, req.params.id);
       if (!customerId) throw notFound('Customer', req.params.id);
-      const b = req.body;
-      const now = ctx.clock().getTime();
-      const key = `adjust:${b.key ?? ulid()}`;
-      const decision = await ctx.db.tx(async (q) => {
-        const state = await loadLedger(q, storeId, customerId, true);
-        const d = planLedgerOperation(state, {
-          type: 'adjust',
-          key,
-          points: b.points,
-          reason: b.reason,
-          staffUserId: b.staff_user_id,
-          at: now,
-          expiresAt: b.expires_at === null ? null : Date.parse(b.expires_at),
-        });
-        if (d.type === 'rejected') throw ledgerRefusal(d);
-        await applyLedgerDecision(q, storeId, d);
-        return d;
-      });
-      reply.status(decision.type === 'append' ? 201 : 200);
-      return { customer_id: customerId, key, duplicate: decision.type === 'duplicate', points: b.points };
+      const result = await adjustPoints(ctx.db, storeId, customerId, req.body, ctx.clock().getTime());
+      reply.status(result.duplicate ? 200 : 201);
+      return result;
     },
   );
 }
