@@ -405,6 +405,50 @@ export async function* groupRows(
 }
 
 /** Where a schema path came from: the source line and the file's column name. */
+/** Orders a file may interleave (rows of one order may be up to this many orders apart). */
+export const ORDER_WINDOW = 64;
+/**
+ * Rows of one order kept in memory. The schema allows 1,000 lines and rejects a longer order whole;
+ * rows beyond this cap are rejected without being kept, so a runaway order id cannot fill memory.
+ */
+export const MAX_ORDER_ROWS = 2000;
+
+/** A format's columns in this file: the required ones (the import fails without them) and the rest, if present. */
+export function formatColumns<T extends Record<string, readonly string[]>, K extends keyof T & string>(
+  header: Header,
+  format: FileFormat,
+  spec: T,
+  required: readonly K[],
+): Columns<T> & Record<K, Column> {
+  const wanted = Object.fromEntries(required.map((k) => [k, spec[k]])) as unknown as Record<
+    K,
+    readonly string[]
+  >;
+  return { ...findColumns(header, spec), ...requireColumns(header, format, wanted) };
+}
+
+/**
+ * The records of a file whose rows come in groups (an order's lines, an invoice's lines) keyed by one
+ * column: each whole group becomes records; a group that cannot be formed becomes a rejection.
+ */
+export async function* parseRowGroups(
+  csv: CsvFile,
+  keyColumn: Column,
+  toRecords: (group: RowGroup) => Iterable<ParseItem>,
+): AsyncGenerator<ParseItem> {
+  const groups = groupRows(csv.rows, {
+    window: ORDER_WINDOW,
+    maxRows: MAX_ORDER_ROWS,
+    keyColumn,
+    keyOf: (row) => cell(row, keyColumn),
+    header: csv.header,
+  });
+  for await (const group of groups) {
+    if ('line' in group) yield { kind: 'reject', rejection: group };
+    else yield* toRecords(group);
+  }
+}
+
 export type Locate = (path: readonly PropertyKey[]) => { line: number; column: string | null };
 
 /**

@@ -7,14 +7,14 @@ import {
   type Columns,
   type CsvFile,
   type CsvRow,
-  cell,
   extraColumns,
   findColumns,
   finishRecord,
-  groupRows,
+  formatColumns,
   type Header,
   isMalformed,
   type ParseItem,
+  parseRowGroups,
   RecordDraft,
   type RowGroup,
   rejectGroup,
@@ -31,14 +31,6 @@ import {
   parseWholeNumber,
   splitList,
 } from './values.ts';
-
-/** Orders a file may interleave (rows of one order may be up to this many orders apart). */
-export const ORDER_WINDOW = 64;
-/**
- * Rows of one order kept in memory. The schema allows 1,000 lines and rejects a longer order whole;
- * rows beyond this cap are rejected without being kept, so a runaway order id cannot fill memory.
- */
-export const MAX_ORDER_ROWS = 2000;
 
 /** Generic orders file: one row per order line. Each key lists the column names accepted for it. */
 export const GENERIC_ORDER_COLUMNS = {
@@ -107,27 +99,16 @@ const instant = (t: string) => parseInstant(t);
  */
 export async function* parseGenericOrders(csv: CsvFile, options: ParseOptions): AsyncGenerator<ParseItem> {
   const { header } = csv;
-  const required = requireColumns(header, 'generic', {
-    order_id: GENERIC_ORDER_COLUMNS.order_id,
-    placed_at: GENERIC_ORDER_COLUMNS.placed_at,
-    quantity: GENERIC_ORDER_COLUMNS.quantity,
-    unit_price: GENERIC_ORDER_COLUMNS.unit_price,
-  });
-  const cols = { ...findColumns(header, GENERIC_ORDER_COLUMNS), ...required };
+  const cols = formatColumns(header, 'generic', GENERIC_ORDER_COLUMNS, [
+    'order_id',
+    'placed_at',
+    'quantity',
+    'unit_price',
+  ]);
   if (!cols.sku && !cols.product_id && !cols.title) {
     throw new ComebackError('IMPORT_FAILED', 'the orders file needs a sku, product_id or title column');
   }
-  const groups = groupRows(csv.rows, {
-    window: ORDER_WINDOW,
-    maxRows: MAX_ORDER_ROWS,
-    keyColumn: cols.order_id,
-    keyOf: (row) => cell(row, cols.order_id),
-    header,
-  });
-  for await (const group of groups) {
-    if ('line' in group) yield { kind: 'reject', rejection: group };
-    else yield* genericOrder(group, cols, header, options);
-  }
+  yield* parseRowGroups(csv, cols.order_id, (group) => genericOrder(group, cols, header, options));
 }
 
 function customerRef(

@@ -4,16 +4,14 @@ import {
   type CsvFile,
   type CsvRow,
   cell,
-  findColumns,
-  groupRows,
+  formatColumns,
   type Header,
   type ParseItem,
+  parseRowGroups,
   RecordDraft,
   type RowGroup,
   rejectGroup,
-  requireColumns,
 } from './csv.ts';
-import { MAX_ORDER_ROWS, ORDER_WINDOW } from './generic.ts';
 import type { ParseOptions, RowRejection } from './types.ts';
 import { parseInstant, parseMoney, parseWholeNumber } from './values.ts';
 
@@ -49,25 +47,14 @@ interface ReadLine {
  */
 export async function* parseOnlineRetail(csv: CsvFile, options: ParseOptions): AsyncGenerator<ParseItem> {
   const { header } = csv;
-  const required = requireColumns(header, 'online-retail', {
-    invoice: ONLINE_RETAIL_COLUMNS.invoice,
-    stock_code: ONLINE_RETAIL_COLUMNS.stock_code,
-    quantity: ONLINE_RETAIL_COLUMNS.quantity,
-    invoice_date: ONLINE_RETAIL_COLUMNS.invoice_date,
-    price: ONLINE_RETAIL_COLUMNS.price,
-  });
-  const cols = { ...findColumns(header, ONLINE_RETAIL_COLUMNS), ...required };
-  const groups = groupRows(csv.rows, {
-    window: ORDER_WINDOW,
-    maxRows: MAX_ORDER_ROWS,
-    keyColumn: cols.invoice,
-    keyOf: (row) => cell(row, cols.invoice),
-    header,
-  });
-  for await (const group of groups) {
-    if ('line' in group) yield { kind: 'reject', rejection: group };
-    else yield* invoice(group, cols, header, options);
-  }
+  const cols = formatColumns(header, 'online-retail', ONLINE_RETAIL_COLUMNS, [
+    'invoice',
+    'stock_code',
+    'quantity',
+    'invoice_date',
+    'price',
+  ]);
+  yield* parseRowGroups(csv, cols.invoice, (group) => invoice(group, cols, header, options));
 }
 
 /** Why a row has no sale value (and which cell says so), or null when it is a sale or a cancelled one. */

@@ -9,16 +9,16 @@ import {
   extraColumns,
   findColumns,
   finishRecord,
-  groupRows,
+  formatColumns,
   type Header,
   isMalformed,
   type ParseItem,
+  parseRowGroups,
   RecordDraft,
   type RowGroup,
   rejectGroup,
   requireColumns,
 } from './csv.ts';
-import { MAX_ORDER_ROWS, ORDER_WINDOW } from './generic.ts';
 import type { ParseOptions, RowRejection } from './types.ts';
 import {
   nonNegative,
@@ -99,25 +99,14 @@ function splitName(name: string | null): { first_name: string | null; last_name:
  */
 export async function* parseShopifyOrders(csv: CsvFile, options: ParseOptions): AsyncGenerator<ParseItem> {
   const { header } = csv;
-  const required = requireColumns(header, 'shopify', {
-    name: SHOPIFY_ORDER_COLUMNS.name,
-    created_at: SHOPIFY_ORDER_COLUMNS.created_at,
-    quantity: SHOPIFY_ORDER_COLUMNS.quantity,
-    price: SHOPIFY_ORDER_COLUMNS.price,
-  });
-  const cols = { ...findColumns(header, SHOPIFY_ORDER_COLUMNS), ...required };
+  const cols = formatColumns(header, 'shopify', SHOPIFY_ORDER_COLUMNS, [
+    'name',
+    'created_at',
+    'quantity',
+    'price',
+  ]);
   const consented = new Set<string>();
-  const groups = groupRows(csv.rows, {
-    window: ORDER_WINDOW,
-    maxRows: MAX_ORDER_ROWS,
-    keyColumn: cols.name,
-    keyOf: (row) => cell(row, cols.name),
-    header,
-  });
-  for await (const group of groups) {
-    if ('line' in group) yield { kind: 'reject', rejection: group };
-    else yield* shopifyOrder(group, cols, header, options, consented);
-  }
+  yield* parseRowGroups(csv, cols.name, (group) => shopifyOrder(group, cols, header, options, consented));
 }
 
 function* shopifyOrder(
