@@ -1,9 +1,8 @@
-import { hash as digest } from 'node:crypto';
 import { type BulkColumn, bulkInsert, bulkUpdate, ConcurrentInsert } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
 import { page, SqlFilter } from '../db/pagination.ts';
 import { notFound } from '../kernel/errors.ts';
-import { contentHash } from '../kernel/hash.ts';
+import { contentHash, sortedContentHash } from '../kernel/hash.ts';
 import { type IdGenerator, isIdOf } from '../kernel/ids.ts';
 import type { ConsentInput, CustomerInput, CustomerRef } from './schemas.ts';
 
@@ -72,14 +71,6 @@ type Values = Record<Field, unknown>;
  * through, which would otherwise wait on it, or deadlock.
  */
 export const LOCK_IN_ORDER = ' order by external_id for no key update';
-
-/**
- * contentHash of a value whose objects already list their keys in sorted order (or that has none
- * besides arrays): the same hash without contentHash's generic key sort, which bulk ingestion feels.
- */
-export function sortedContentHash(value: unknown): string {
-  return digest('sha256', JSON.stringify(value), 'base64url').slice(0, 32);
-}
 
 function hashOf(v: Values): string {
   const values = FIELDS.map((f) => v[f] ?? null);

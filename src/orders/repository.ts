@@ -1,6 +1,5 @@
 import {
   LOCK_IN_ORDER,
-  sortedContentHash,
   type UpsertResult,
   type UpsertStatus,
   upsertCustomers,
@@ -10,7 +9,7 @@ import { type BulkColumn, bulkInsert, bulkUpdate, ConcurrentInsert } from '../db
 import type { Queryable } from '../db/client.ts';
 import { page, SqlFilter } from '../db/pagination.ts';
 import { ComebackError, notFound, RecordError } from '../kernel/errors.ts';
-import { contentHash } from '../kernel/hash.ts';
+import { contentHash, sortedContentHash } from '../kernel/hash.ts';
 import { type IdGenerator, isIdOf } from '../kernel/ids.ts';
 import type { CartInput, EventInput, OrderInput, ProductInput, RefundInput } from './schemas.ts';
 
