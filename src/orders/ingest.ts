@@ -135,11 +135,13 @@ export async function ingest<K extends IngestKind>(
   );
   await noteRowsWritten(ctx.db, rowsWritten(kind, inputs));
   const counts = { created: 0, updated: 0, unchanged: 0 };
+  // A record sent twice in one batch counts once; records without an id (events) each count.
   const seen = new Set<string>();
   for (const r of results) {
-    const k = r.id ?? `${Math.random()}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
+    if (r.id !== null && r.id !== undefined) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+    }
     counts[r.status] += 1;
   }
   return { results, ...counts };
