@@ -1,3 +1,4 @@
+import { lastCallSql } from '../calls/index.ts';
 import type { Queryable } from '../db/client.ts';
 
 /**
@@ -64,18 +65,29 @@ export async function searchCustomers(
 
 /**
  * The call list: customers drifting away (at risk or sleeping) worth a call, the biggest lifetime
- * spenders first, with the reason in words and whether they may be phoned.
+ * spenders first, with the reason in words, whether they may be phoned and their last call. Someone
+ * reached in the last two weeks rests (calls/rules.ts `onCallList`).
  */
-export async function callList(q: Queryable, storeId: string, managerEmail: string | null, limit = 25) {
+export async function callList(
+  q: Queryable,
+  storeId: string,
+  managerEmail: string | null,
+  limit: number,
+  now: Date,
+) {
+  const last = lastCallSql('$4');
   const res = await q.query(
     `select ${ROW_COLUMNS}, s.total_spend_minor, s.typical_interval_days, s.next_purchase_at, s.reason,
        exists (select 1 from current_consents k where k.store_id = c.store_id and k.customer_id = c.id
-               and k.channel = 'phone' and k.status = 'granted') as phone_consent
+               and k.channel = 'phone' and k.status = 'granted') as phone_consent,
+       ${last.columns}
      from customer_scores s join customers c on c.store_id = s.store_id and c.id = s.customer_id
+       ${last.join}
      where s.store_id = $1 and s.lifecycle_stage in ('at_risk', 'sleeping') and ${managerClause('$2')}
+       and ${last.keep}
      order by s.total_spend_minor desc, c.id
      limit $3`,
-    [storeId, managerEmail, limit],
+    [storeId, managerEmail, limit, now],
   );
   return res.rows;
 }

@@ -104,7 +104,9 @@ export function registerDashboardApi(app: FastifyInstance, ctx: AppContext): voi
     },
     async (req) => {
       const staff = staffOf(req);
-      return { data: await callList(ctx.db, staff.storeId, scopeOf(staff), req.query.limit) };
+      return {
+        data: await callList(ctx.db, staff.storeId, scopeOf(staff), req.query.limit, ctx.clock()),
+      };
     },
   );
 

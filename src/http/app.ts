@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerCallRoutes } from '../calls/index.ts';
 import { registerCheckoutRoutes } from '../checkout/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
 import { type DashboardOptions, registerDashboard } from '../dashboard/index.ts';
@@ -90,6 +91,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       },
     );
     registerCustomerRoutes(v1, ctx);
+    registerCallRoutes(v1, ctx);
     registerOrderRoutes(v1, ctx);
     registerScoreRoutes(v1, ctx);
     registerCheckoutRoutes(v1, ctx);

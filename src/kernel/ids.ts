@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   importRun: 'imp',
   scoreRun: 'scr',
   staffUser: 'stf',
+  callOutcome: 'cal',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,8 +1,10 @@
 import { useState } from 'react';
+import { CallLogForm, OutcomeBadge } from '../components/call-outcomes.tsx';
 import { Badge, Card, EmptyState, ErrorState, Loading, PageHeader } from '../components/ui.tsx';
 import { fmtDate, fmtInt, fmtMoneyMinor, fmtRelative, fullName } from '../format.ts';
 import { useApi, useTitle } from '../hooks.ts';
 import { stageInfo } from '../meaning.ts';
+import type { LastCall } from '../operations-types.ts';
 import { Link } from '../router.tsx';
 import { useCan, useSession } from '../session.tsx';
 import type { CallListRow } from '../types.ts';
@@ -12,14 +14,21 @@ export function CallListPage() {
   const { me } = useSession();
   const seesAll = useCan('customers:all');
   const [limit, setLimit] = useState(25);
-  const list = useApi<{ data: CallListRow[] }>(`/app/api/call-list?limit=${limit}`);
+  const [logging, setLogging] = useState<string | null>(null);
+  const [logged, setLogged] = useState<string | null>(null);
+  const list = useApi<{ data: Array<CallListRow & LastCall> }>(`/app/api/call-list?limit=${limit}`);
   const currency = me.store.currency;
   return (
     <>
       <PageHeader
         title={seesAll ? 'Call list' : 'Your call list'}
-        subtitle="Customers drifting away (at risk or sleeping), the biggest spenders first, each with the reason to call. Contacted with a reason, about 30 % of sleeping customers come back."
+        subtitle="Customers drifting away (at risk or sleeping), the biggest spenders first, each with the reason to call. Contacted with a reason, about 30 % of sleeping customers come back. Log each call: someone you reached leaves the list for two weeks; after no answer they stay."
       />
+      {logged ? (
+        <p className="banner" role="status">
+          {logged}
+        </p>
+      ) : null}
       <Card>
         {list.error ? (
           <ErrorState error={list.error} retry={list.reload} />
@@ -74,6 +83,35 @@ export function CallListPage() {
                   {seesAll && c.account_manager ? (
                     <div className="cell-sub">Manager: {c.account_manager}</div>
                   ) : null}
+                  <div className="call-log">
+                    {c.last_call_outcome && c.last_call_at ? (
+                      <div className="last-call" data-testid="last-call">
+                        <span className="muted">Last call</span>{' '}
+                        <OutcomeBadge outcome={c.last_call_outcome} />
+                        <span className="muted">{fmtRelative(c.last_call_at)}</span>
+                        {c.last_call_note ? <span>{c.last_call_note}</span> : null}
+                      </div>
+                    ) : null}
+                    {logging === c.id ? (
+                      <CallLogForm
+                        customerId={c.id}
+                        onCancel={() => setLogging(null)}
+                        onLogged={(call) => {
+                          setLogging(null);
+                          setLogged(
+                            call.outcome === 'no_answer'
+                              ? `No answer from ${fullName(c)}: they stay on the list.`
+                              : `Call with ${fullName(c)} saved: they leave the list for two weeks.`,
+                          );
+                          list.reload();
+                        }}
+                      />
+                    ) : (
+                      <button type="button" className="button" onClick={() => setLogging(c.id)}>
+                        Log call<span className="visually-hidden"> with {fullName(c)}</span>
+                      </button>
+                    )}
+                  </div>
                 </li>
               );
             })}

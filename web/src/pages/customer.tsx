@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { CallsCard } from '../components/call-outcomes.tsx';
 import { Chart } from '../components/chart.tsx';
 import { Badge, Card, EmptyState, ErrorState, Loading, PageHeader } from '../components/ui.tsx';
 import {
@@ -197,6 +198,8 @@ function Customer({ c }: { c: Customer360 }) {
             </ul>
           </Card>
         </div>
+
+        <CallsCard customerId={c.id} />
 
         <Card title="Profile">
           <dl className="facts facts-wide">

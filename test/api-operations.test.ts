@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadDemoStore } from '../src/demo/load.ts';
+import { createIdGenerator } from '../src/kernel/ids.ts';
+import { recomputeStoreScores } from '../src/scores/jobs.ts';
+import { createStaffUser } from '../src/staff/repository.ts';
+import { createApiKey } from '../src/stores/repository.ts';
+import { systemClock } from '../src/system-clock.ts';
+import { describeEachDb } from './db.ts';
+import { type TestApp, testApp } from './helpers.ts';
+
+/**
+ * The dashboard's operational routes on both databases: call outcomes (roles, append-only, the call
+ * list's rest rule, the /v1 twin), CSV imports, settings editing and API keys, and the sign-in limit.
+ */
+
+const PASSWORD = 'correct horse battery';
+const ELENA = 'elena.manager@example.com';
+const MEHMET = 'mehmet.manager@example.com';
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+describeEachDb('dashboard operations: calls, imports, settings, sign-in limits', (getDb) => {
+  let t: TestApp;
+  let storeId: string;
+  let apiKey: string;
+  const ids = createIdGenerator();
+  const sessions: Record<string, Session> = {};
+
+  async function session(email: string): Promise<Session> {
+    if (sessions[email]) return sessions[email];
+    const res = await t.call('POST', '/app/api/login', { email, password: PASSWORD });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    sessions[email] = { cookie: String(res.headers['set-cookie']).split(';')[0], csrf: res.body.csrf_token };
+    return sessions[email];
+  }
+  async function as(email: string) {
+    const s = await session(email);
+    const headers = { cookie: s.cookie, 'x-csrf-token': s.csrf };
+    return {
+      get: (url: string) => t.call('GET', url, undefined, { headers }),
+      post: (url: string, body: unknown = {}) => t.call('POST', url, body, { headers }),
+      patch: (url: string, body: unknown) => t.call('PATCH', url, body, { headers }),
+      delete: (url: string) => t.call('DELETE', url, undefined, { headers }),
+      raw: (method: string, url: string, raw: string, extra: Record<string, string>) =>
+        t.call(method, url, undefined, { headers: { ...headers, ...extra }, raw }),
+    };
+  }
+  const v1 = (method: string, url: string, body?: unknown) => t.call(method, url, body, { key: apiKey });
+
+  beforeAll(async () => {
+    const ctx = { db: getDb(), ids, clock: systemClock };
+    const demo = await loadDemoStore(ctx, { customers: 300, seed: 11, now: new Date() });
+    storeId = demo.storeId;
+    await recomputeStoreScores(ctx, storeId, 'test');
+    apiKey = (await createApiKey(getDb(), ids, storeId)).secret;
+    for (const [email, role] of [
+      ['owner2@demo.example', 'owner'],
+      ['marketer@demo.example', 'marketer'],
+      [ELENA, 'account_manager'],
+      [MEHMET, 'account_manager'],
+    ] as const) {
+      await createStaffUser(getDb(), ids, storeId, { email, role, password: PASSWORD });
+    }
+    t = await testApp(getDb());
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+
+  const used = new Set<string>();
+  /** A customer on `manager`'s call list (at risk or sleeping, assigned to them) no other test used. */
+  async function onListOf(manager: string): Promise<{ id: string }> {
+    const list = await (await as(manager)).get('/app/api/call-list?limit=200');
+    expect(list.status).toBe(200);
+    const c = list.body.data.find((x: { id: string }) => !used.has(x.id));
+    expect(c, `a customer on the call list of ${manager}`).toBeDefined();
+    used.add(c.id);
+    return c;
+  }
+
+  it("logs an account manager's call on their own customer, shows it on the timeline and as the last call, and refuses another manager's customer", async () => {
+    const elena = await as(ELENA);
+    const mine = await onListOf(ELENA);
+    const theirs = await onListOf(MEHMET);
+    const logged = await elena.post(`/app/api/customers/${mine.id}/calls`, {
+      outcome: 'no_answer',
+      note: 'Rang twice',
+    });
+    expect(logged.status, JSON.stringify(logged.body)).toBe(201);
+    expect(logged.body).toMatchObject({ outcome: 'no_answer', note: 'Rang twice', called_by: ELENA });
+    expect(logged.body.id).toMatch(/^cal_/);
+    // No answer: still on today's list, with the attempt shown.
+    const list = (await elena.get('/app/api/call-list?limit=200')).body.data;
+    const row = list.find((c: { id: string }) => c.id === mine.id);
+    expect(row).toMatchObject({ last_call_outcome: 'no_answer', last_call_note: 'Rang twice' });
+
+    const refused = await elena.post(`/app/api/customers/${theirs.id}/calls`, { outcome: 'reached' });
+    expect(refused.status).toBe(403);
+    expect((await elena.get(`/app/api/customers/${theirs.id}/calls`)).status).toBe(403);
+    expect((await v1('GET', `/v1/customers/${theirs.id}/calls`)).body.data).toEqual([]);
+  });
+
+  it('takes a customer who was reached off the call list for two weeks', async () => {
+    const mehmet = await as(MEHMET);
+    const c = await onListOf(MEHMET);
+    const res = await mehmet.post(`/app/api/customers/${c.id}/calls`, {
+      outcome: 'order_promised',
+      note: 'Will reorder the blue one on Friday',
+    });
+    expect(res.status).toBe(201);
+    const list = (await mehmet.get('/app/api/call-list?limit=200')).body.data;
+    expect(list.map((x: { id: string }) => x.id)).not.toContain(c.id);
+    const history = await mehmet.get(`/app/api/customers/${c.id}/calls`);
+    expect(history.body.data[0]).toMatchObject({ outcome: 'order_promised', source: 'dashboard' });
+  });
+
+  /** Any customer of `manager` no other test used. */
+  async function customerOf(manager: string): Promise<{ id: string }> {
+    const list = await v1('GET', `/v1/customers?account_manager=${manager}&limit=100`);
+    const c = list.body.data.find((x: { id: string }) => !used.has(x.id));
+    used.add(c.id);
+    return c;
+  }
+
+  it('keeps call outcomes append-only: new entries only, the database refuses an update', async () => {
+    const c = await customerOf(ELENA);
+    const owner = await as('owner2@demo.example');
+    await owner.post(`/app/api/customers/${c.id}/calls`, { outcome: 'reached', note: 'first' });
+    await owner.post(`/app/api/customers/${c.id}/calls`, { outcome: 'problem_found', note: 'second' });
+    const all = (await owner.get(`/app/api/customers/${c.id}/calls`)).body.data;
+    expect(all.slice(0, 2).map((x: { note: string }) => x.note)).toEqual(['second', 'first']);
+    await expect(
+      getDb().query(`update call_outcomes set note = 'changed' where store_id = $1`, [storeId]),
+    ).rejects.toThrow(/append-only/);
+    expect((await t.app.inject({ method: 'PATCH', url: `/v1/customers/${c.id}/calls` })).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('validates call outcomes: an unknown outcome or an over-long note is a 422 naming the field', async () => {
+    const c = await customerOf(ELENA);
+    const elena = await as(ELENA);
+    const bad = await elena.post(`/app/api/customers/${c.id}/calls`, { outcome: 'maybe' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details[0].path).toBe('outcome');
+    const long = await elena.post(`/app/api/customers/${c.id}/calls`, {
+      outcome: 'reached',
+      note: 'x'.repeat(2001),
+    });
+    expect(long.status).toBe(422);
+    expect(long.body.error.details[0].path).toBe('note');
+  });
+
+  it('syncs calls with a CRM over /v1: POST with who and when, GET newest first, 404 for an unknown customer', async () => {
+    const c = await customerOf(ELENA);
+    const posted = await v1('POST', `/v1/customers/${c.id}/calls`, {
+      outcome: 'reached',
+      note: 'From the CRM',
+      called_by: 'Crm.User@shop.example',
+      called_at: '2026-01-05T10:00:00Z',
+    });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+    expect(posted.body).toMatchObject({ source: 'api', called_by: 'crm.user@shop.example' });
+    const list = await v1('GET', `/v1/customers/${c.id}/calls`);
+    expect(list.status).toBe(200);
+    expect(list.body.data.some((x: { note: string }) => x.note === 'From the CRM')).toBe(true);
+    expect((await v1('GET', '/v1/customers/cus_nobody/calls')).status).toBe(404);
+    const spec = (await t.call('GET', '/openapi.json')).body;
+    expect(spec.paths['/v1/customers/{id}/calls'].post.summary).toContain('Log the outcome');
+  });
+});
