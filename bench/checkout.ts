@@ -64,8 +64,8 @@ export async function benchCheckout(args: string[]): Promise<object> {
         id: `auto-${i}`,
         name: `Automatic ${i}`,
         trigger: { type: 'automatic' },
-        conditions: [{ code: 'min_subtotal', args: { amountMinor: 1000 * (i + 1) } }],
-        actions: [{ code: 'percent_off', args: { percentBps: 100 } }],
+        conditions: [{ code: 'min_subtotal', args: { amount_minor: 1000 * (i + 1) } }],
+        actions: [{ code: 'percent_off', args: { percent_bps: 100 } }],
       }),
       'active',
     );
@@ -76,8 +76,8 @@ export async function benchCheckout(args: string[]): Promise<object> {
       id: 'coupon',
       name: 'Coupon',
       trigger: { type: 'code', code: 'BENCH' },
-      limits: { totalUses: 100 },
-      actions: [{ code: 'amount_off', args: { amountMinor: 500 } }],
+      limits: { total_uses: 100 },
+      actions: [{ code: 'amount_off', args: { amount_minor: 500 } }],
     }),
     'active',
   );

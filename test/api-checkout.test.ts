@@ -34,8 +34,8 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
       id: 'summer10',
       name: 'Summer 10 %',
       trigger: { type: 'code', code: 'summer-10' },
-      limits: { totalUses: 2 },
-      actions: [{ code: 'percent_off', args: { percentBps: 1000 } }],
+      limits: { total_uses: 2 },
+      actions: [{ code: 'percent_off', args: { percent_bps: 1000 } }],
     });
     expect(res.status).toBe(201);
     expect(res.body.usage).toMatchObject({ uses: 0, max_uses: 2, uses_left: 2 });
@@ -48,12 +48,113 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
     expect(bad.body.error.details[0].path).toBe('actions');
   });
 
+  it('speaks snake_case: fields read back as sent, camelCase and bad arguments refused with their path', async () => {
+    const res = await call('POST', '/v1/promotions', {
+      id: 'shape',
+      name: 'Shape',
+      trigger: { type: 'automatic' },
+      starts_at: '2026-01-01T00:00:00Z',
+      limits: { uses_per_customer: 1 },
+      applies_to: { category_ids: ['mugs'] },
+      conditions: [{ code: 'min_subtotal', args: { amount_minor: 5000 } }],
+      actions: [{ code: 'percent_off', args: { percent_bps: 500, max_discount_minor: 1000 } }],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      id: 'shape',
+      status: 'active',
+      starts_at: '2026-01-01T00:00:00.000Z',
+      ends_at: null,
+      limits: { total_uses: null, uses_per_customer: 1, budget_minor: null },
+      applies_to: { category_ids: ['mugs'], product_ids: [] },
+      conditions: [{ code: 'min_subtotal', args: { amount_minor: 5000 } }],
+    });
+    expect((await call('GET', '/v1/promotions/shape')).body.actions[0].args.max_discount_minor).toBe(1000);
+    const camel = await call('POST', '/v1/promotions', {
+      name: 'x',
+      trigger: { type: 'automatic' },
+      conditions: [{ code: 'min_subtotal', args: { amountMinor: 5000 } }],
+      actions: [{ code: 'amount_off', args: { amount_minor: -1 } }],
+    });
+    expect(camel.status).toBe(422);
+    expect(camel.body.error.details.map((d: { path: string }) => d.path)).toEqual(
+      expect.arrayContaining(['conditions[0].args.amount_minor', 'actions[0].args.amount_minor']),
+    );
+    const backwards = await call('POST', '/v1/promotions', {
+      name: 'x',
+      trigger: { type: 'automatic' },
+      starts_at: '2026-02-01T00:00:00Z',
+      ends_at: '2026-01-01T00:00:00Z',
+      actions: [{ code: 'amount_off', args: { amount_minor: 1 } }],
+    });
+    expect(backwards.status).toBe(422);
+    expect(backwards.body.error.details[0].path).toBe('ends_at');
+  });
+
+  it('edits a promotion: merges objects, replaces arrays, keeps usage, refuses limits below what is used', async () => {
+    await call('POST', '/v1/promotions', {
+      id: 'edit',
+      name: 'Edit me',
+      trigger: { type: 'code', code: 'EDIT' },
+      limits: { total_uses: 5, uses_per_customer: 4 },
+      actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
+    });
+    const order = { customer: { external_id: 'cust-1' }, currency: 'EUR', lines: LINES, codes: ['EDIT'] };
+    expect((await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'e-1' })).status).toBe(
+      201,
+    );
+    expect((await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'e-2' })).status).toBe(
+      201,
+    );
+    const edited = await call('PATCH', '/v1/promotions/edit', {
+      name: 'Edited',
+      limits: { total_uses: 3 },
+      ends_at: '2099-01-01T00:00:00Z',
+      actions: [{ code: 'amount_off', args: { amount_minor: 200 } }],
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({
+      name: 'Edited',
+      trigger: { type: 'code', code: 'EDIT' },
+      limits: { total_uses: 3, uses_per_customer: 4 },
+      ends_at: '2099-01-01T00:00:00.000Z',
+      usage: { uses: 2, uses_left: 1, budget_spent_minor: 200 },
+    });
+    const ev = await call('POST', '/v1/checkout/evaluate', order);
+    expect(ev.body.discount_minor).toBe(200);
+    expect((await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'e-3' })).status).toBe(
+      201,
+    );
+    expect((await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'e-4' })).status).toBe(
+      409,
+    );
+    const below = await call('PATCH', '/v1/promotions/edit', {
+      limits: { total_uses: 2, budget_minor: 100 },
+    });
+    expect(below.status).toBe(422);
+    expect(below.body.error.details.map((d: { path: string }) => d.path)).toEqual([
+      'limits.total_uses',
+      'limits.budget_minor',
+    ]);
+    expect((await call('PATCH', '/v1/promotions/edit', { currency: 'USD' })).status).toBe(422);
+    const trigger = await call('PATCH', '/v1/promotions/edit', { trigger: { type: 'automatic' } });
+    expect(trigger.status).toBe(422);
+    const cancel = await call('POST', '/v1/checkout/cancel', { order_external_id: 'e-3' });
+    expect(cancel.status).toBe(200);
+    expect((await call('GET', '/v1/promotions/edit')).body.usage).toMatchObject({
+      uses: 2,
+      budget_spent_minor: 200,
+    });
+    const archived = await call('POST', '/v1/promotions/edit/archive');
+    expect(archived.body.status).toBe('archived');
+  });
+
   it('archives a promotion: it is no longer offered, and reactivates it', async () => {
     await call('POST', '/v1/promotions', {
       id: 'gone',
       name: 'Gone',
       trigger: { type: 'code', code: 'GONE' },
-      actions: [{ code: 'amount_off', args: { amountMinor: 100 } }],
+      actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
     });
     const archived = await call('PATCH', '/v1/promotions/gone', { status: 'archived' });
     expect(archived.body.status).toBe('archived');
@@ -133,7 +234,7 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
       id: 'welcome',
       name: 'Welcome 5.00',
       trigger: { type: 'unique_codes' },
-      actions: [{ code: 'amount_off', args: { amountMinor: 500 } }],
+      actions: [{ code: 'amount_off', args: { amount_minor: 500 } }],
     });
     const gen = await call('POST', '/v1/promotions/welcome/codes', { count: 20, prefix: 'WEL' });
     expect(gen.status).toBe(201);

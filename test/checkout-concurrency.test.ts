@@ -69,8 +69,8 @@ for (const kind of DB_KINDS) {
         id: 'hundred',
         name: '100 uses',
         trigger: { type: 'code', code: 'HUNDRED' },
-        limits: { totalUses: 100 },
-        actions: [{ code: 'amount_off', args: { amountMinor: 100 } }],
+        limits: { total_uses: 100 },
+        actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
       });
       const orders = Array.from({ length: 1000 }, (_, i) => i);
       const res = await bounded(orders, 100, (i) =>
@@ -95,7 +95,7 @@ for (const kind of DB_KINDS) {
         id: 'single',
         name: 'Single use',
         trigger: { type: 'unique_codes' },
-        actions: [{ code: 'amount_off', args: { amountMinor: 500 } }],
+        actions: [{ code: 'amount_off', args: { amount_minor: 500 } }],
       });
       const code = (await call('POST', '/v1/promotions/single/codes', { count: 1 })).body.codes[0];
       const outcomes = await Promise.all(
@@ -145,7 +145,7 @@ for (const kind of DB_KINDS) {
         name: 'Once each',
         trigger: { type: 'code', code: 'ONCE' },
         limits: { usesPerCustomer: 1 },
-        actions: [{ code: 'amount_off', args: { amountMinor: 100 } }],
+        actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
       });
       await call('POST', '/v1/customers', { external_id: 'once-1' });
       const outcomes = await Promise.all(
@@ -168,8 +168,8 @@ for (const kind of DB_KINDS) {
         id: 'budget',
         name: 'Budget',
         trigger: { type: 'code', code: 'BUDGET' },
-        limits: { budgetMinor: 1000 },
-        actions: [{ code: 'amount_off', args: { amountMinor: 300 } }],
+        limits: { budget_minor: 1000 },
+        actions: [{ code: 'amount_off', args: { amount_minor: 300 } }],
       });
       const outcomes = await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
@@ -218,7 +218,7 @@ for (const kind of DB_KINDS) {
         id: 'repeat',
         name: 'Repeat',
         trigger: { type: 'code', code: 'REPEAT' },
-        actions: [{ code: 'amount_off', args: { amountMinor: 200 } }],
+        actions: [{ code: 'amount_off', args: { amount_minor: 200 } }],
       });
       await call('POST', '/v1/customers', { external_id: 'rep-1' });
       await call('POST', '/v1/customers/rep-1/loyalty/adjustments', { points: 1000, reason: 'Test balance' });

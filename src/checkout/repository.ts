@@ -5,6 +5,7 @@
  * that fails rolls the whole commit back. The order's external id makes a commit idempotent.
  */
 import type { Db, Queryable } from '../db/client.ts';
+import { toApiShape } from '../http/api-shape.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
 import { DAY_MS } from '../kernel/time.ts';
 import { earnOperation, type LoyaltyProgram, ledgerBalance, planLedgerOperation } from '../loyalty/index.ts';
@@ -18,7 +19,6 @@ import {
   normalizeCode,
 } from '../promotions/index.ts';
 import { customerPromotionUses, loadCheckoutPromotions } from '../promotions/repository.ts';
-import { toApiShape } from './api-shape.ts';
 import type { CheckoutCommitInput, CheckoutEvaluateInput } from './schemas.ts';
 
 /** A guarded update found a limit reached: the commit is refused with this reason. */

@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/client.ts';
+import { apiSchema, parseFromApi, toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
-import { notFound, validationFailed } from '../kernel/errors.ts';
+import { notFound } from '../kernel/errors.ts';
 import { ledgerBalance, planLedgerOperation } from './ledger.ts';
 import { LoyaltyProgram } from './program.ts';
 import {
@@ -16,6 +17,9 @@ import {
   resolveCustomerId,
   saveProgram,
 } from './repository.ts';
+
+/** The program as the API takes it: the core's `LoyaltyProgram` in snake_case, times in ISO-8601. */
+const ProgramBody = apiSchema(LoyaltyProgram).describe('The loyalty program, as in docs/loyalty.md');
 
 const Params = z.object({ id: z.string().min(1).max(255).describe('our id or the external id') });
 
@@ -89,18 +93,13 @@ export function registerLoyaltyRoutes(app: FastifyInstance, ctx: AppContext): vo
       schema: {
         tags: ['Loyalty'],
         summary: "Set the store's loyalty program (see docs/loyalty.md)",
-        body: z.object({}).loose(),
+        body: ProgramBody,
       },
     },
     async (req) => {
-      const parsed = LoyaltyProgram.safeParse(req.body);
-      if (!parsed.success)
-        throw validationFailed(
-          'The loyalty program is invalid',
-          parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
-        );
-      await saveProgram(ctx.db, storeOf(req), parsed.data);
-      return parsed.data;
+      const program = parseFromApi(LoyaltyProgram, req.body, 'loyalty program');
+      await saveProgram(ctx.db, storeOf(req), program);
+      return toApiShape(program);
     },
   );
   r.get(
@@ -109,7 +108,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, ctx: AppContext): vo
     async (req) => {
       const program = await findProgram(ctx.db, storeOf(req));
       if (!program) throw notFound('Loyalty program', 'of this store');
-      return program;
+      return toApiShape(program);
     },
   );
   r.get(

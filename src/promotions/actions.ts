@@ -227,7 +227,7 @@ export const ACTIONS = {
 export type ActionCode = keyof typeof ACTIONS;
 
 function entry<C extends string, A>(def: ActionDefinition<C, A>) {
-  return z.object({ code: z.literal(def.code), args: def.args });
+  return z.object({ code: z.literal(def.code), args: def.args }).describe(def.description);
 }
 
 /** An action as a promotion stores it: `{ code, args }`. */

@@ -169,7 +169,7 @@ export const CONDITIONS = {
 export type ConditionCode = keyof typeof CONDITIONS;
 
 function entry<C extends string, A>(def: ConditionDefinition<C, A>) {
-  return z.object({ code: z.literal(def.code), args: def.args });
+  return z.object({ code: z.literal(def.code), args: def.args }).describe(def.description);
 }
 
 /** A condition as a promotion stores it: `{ code, args }`, args validated by the condition's schema. */

@@ -20,6 +20,12 @@ export interface PromotionRow {
 
 const COLUMNS = 'id, status, config, uses, budget_spent_minor, created_at, updated_at';
 
+/** $1 … $6: store, id, config, status and the limit columns the commit guards read. */
+function rowParams(storeId: string, promotion: Promotion, status: 'active' | 'archived'): unknown[] {
+  const { totalUses, budgetMinor } = promotion.limits;
+  return [storeId, promotion.id, JSON.stringify(promotion), status, totalUses, budgetMinor];
+}
+
 /** Inserts a validated promotion (its id is in the config). */
 export async function insertPromotion(
   q: Queryable,
@@ -30,14 +36,7 @@ export async function insertPromotion(
   const res = await q.query<PromotionRow>(
     `insert into promotions (store_id, id, config, status, max_uses, budget_minor)
      values ($1, $2, $3::jsonb, $4, $5, $6) returning ${COLUMNS}`,
-    [
-      storeId,
-      promotion.id,
-      JSON.stringify(promotion),
-      status,
-      promotion.limits.totalUses,
-      promotion.limits.budgetMinor,
-    ],
+    rowParams(storeId, promotion, status),
   );
   return res.rows[0];
 }
@@ -56,9 +55,30 @@ export async function setPromotionStatus(
   return res.rows[0] ?? null;
 }
 
-export async function findPromotion(q: Queryable, storeId: string, id: string): Promise<PromotionRow | null> {
+/** Replaces a promotion's config (and the limit columns the commit guards read); usage stays. */
+export async function updatePromotion(
+  q: Queryable,
+  storeId: string,
+  promotion: Promotion,
+  status: 'active' | 'archived',
+): Promise<PromotionRow | null> {
   const res = await q.query<PromotionRow>(
-    `select ${COLUMNS} from promotions where store_id = $1 and id = $2`,
+    `update promotions set config = $3::jsonb, status = $4, max_uses = $5, budget_minor = $6, updated_at = now()
+     where store_id = $1 and id = $2 returning ${COLUMNS}`,
+    rowParams(storeId, promotion, status),
+  );
+  return res.rows[0] ?? null;
+}
+
+/** One promotion; `forUpdate` locks it against concurrent commits and edits until the transaction ends. */
+export async function findPromotion(
+  q: Queryable,
+  storeId: string,
+  id: string,
+  forUpdate = false,
+): Promise<PromotionRow | null> {
+  const res = await q.query<PromotionRow>(
+    `select ${COLUMNS} from promotions where store_id = $1 and id = $2${forUpdate ? ' for update' : ''}`,
     [storeId, id],
   );
   return res.rows[0] ?? null;

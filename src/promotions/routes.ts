@@ -4,8 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/client.ts';
+import { apiSchema, mergePatch, parseFromApi, toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
-import { ComebackError, notFound, validationFailed } from '../kernel/errors.ts';
+import { ComebackError, type ErrorDetail, notFound, validationFailed } from '../kernel/errors.ts';
 import { Promotion } from './promotion.ts';
 import {
   createCodes,
@@ -15,21 +16,35 @@ import {
   listPromotions,
   type PromotionRow,
   setPromotionStatus,
+  updatePromotion,
 } from './repository.ts';
 
-const PromotionBody = z
-  .object({
-    id: z
-      .string()
-      .trim()
-      .min(1)
-      .max(255)
-      .optional()
-      .describe('your id for it; generated (prm_…) when left out'),
-    status: z.enum(['active', 'archived']).default('active'),
-  })
-  .loose()
-  .describe('The promotion as in docs/promotions.md (name, trigger, limits, conditions, actions …)');
+/** The promotion as the API takes it: the core's `Promotion`, snake_case, times in ISO-8601. */
+const PromotionFields = apiSchema(Promotion) as z.ZodObject;
+
+const status = z
+  .enum(['active', 'archived'])
+  .describe('archived: no longer offered, and commits that use it are refused');
+
+const PromotionBody = PromotionFields.extend({
+  id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('your id for it; generated (prm_…) when left out'),
+  status: status.default('active'),
+}).describe('A promotion, as in docs/promotions.md');
+
+/** What a patch may change; `id` and `trigger` are fixed (codes customers hold refer to them). */
+const PromotionPatch = (apiSchema(Promotion, { defaults: false }) as z.ZodObject)
+  .omit({ id: true, trigger: true })
+  .extend({ status: status.optional() })
+  .partial()
+  .describe(
+    'Fields to change; objects merge, arrays replace. Limits cannot go below the uses and budget taken; the currency is fixed once used.',
+  );
 
 const Params = z.object({ id: z.string().min(1).max(255) });
 
@@ -42,12 +57,13 @@ const CodesBody = z.object({
   expires_at: z.iso.datetime({ offset: true }).nullable().default(null),
 });
 
+/** A promotion as the API shows it: its fields in snake_case, status, usage, timestamps. */
 function shape(row: PromotionRow): Record<string, unknown> {
   const limits = row.config.limits;
   return {
+    ...(toApiShape(row.config) as Record<string, unknown>),
     id: row.id,
     status: row.status,
-    config: row.config,
     usage: {
       uses: row.uses,
       max_uses: limits.totalUses,
@@ -62,32 +78,43 @@ function shape(row: PromotionRow): Record<string, unknown> {
   };
 }
 
+/** Edits that would contradict usage already consumed: limits below what is taken, another currency once used. */
+function editRefusals(cur: PromotionRow, next: Promotion): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  const { totalUses, budgetMinor } = next.limits;
+  if (totalUses !== null && totalUses < cur.uses)
+    out.push({ path: 'limits.total_uses', message: `${cur.uses} uses are taken already` });
+  if (budgetMinor !== null && budgetMinor < cur.budget_spent_minor)
+    out.push({
+      path: 'limits.budget_minor',
+      message: `${cur.budget_spent_minor} of the budget is spent already`,
+    });
+  if (next.currency !== cur.config.currency && (cur.uses > 0 || cur.budget_spent_minor > 0))
+    out.push({ path: 'currency', message: 'the promotion has been used in its currency' });
+  return out;
+}
+
 function csvField(v: unknown): string {
   const s = v === null || v === undefined ? '' : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Promotions management: create, list, read with usage and budget, generate and export codes. */
+/** Promotions management in snake_case: create, edit, archive, list, read with usage and budget, generate and export codes. */
 export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     '/v1/promotions',
     { schema: { tags: ['Promotions'], summary: 'Create a promotion', body: PromotionBody } },
     async (req, reply) => {
-      const { status, ...config } = req.body;
-      const parsed = Promotion.safeParse({ ...config, id: config.id ?? `prm_${ulid()}` });
-      if (!parsed.success)
-        throw validationFailed(
-          'The promotion is invalid',
-          parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
-        );
+      const { status, ...fields } = req.body as { status: 'active' | 'archived'; id?: string };
+      const promotion = parseFromApi(Promotion, { ...fields, id: fields.id ?? `prm_${ulid()}` }, 'promotion');
       try {
-        const row = await insertPromotion(ctx.db, storeOf(req), parsed.data, status);
+        const row = await insertPromotion(ctx.db, storeOf(req), promotion, status);
         reply.status(201);
         return shape(row);
       } catch (err) {
         if (pgErrorCode(err) === PG_UNIQUE_VIOLATION)
-          throw new ComebackError('CONFLICT', `A promotion with id ${parsed.data.id} exists already`);
+          throw new ComebackError('CONFLICT', `A promotion with id ${promotion.id} exists already`);
         throw err;
       }
     },
@@ -131,13 +158,39 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
     {
       schema: {
         tags: ['Promotions'],
-        summary: 'Archive or reactivate a promotion',
+        summary: 'Edit a promotion (name, limits, validity, conditions, actions …), archive or reactivate it',
         params: Params,
-        body: z.object({ status: z.enum(['active', 'archived']) }),
+        body: PromotionPatch,
       },
     },
     async (req) => {
-      const row = await setPromotionStatus(ctx.db, storeOf(req), req.params.id, req.body.status);
+      const storeId = storeOf(req);
+      const { status, ...changes } = req.body as { status?: 'active' | 'archived' };
+      const row = await ctx.db.tx(async (q) => {
+        const cur = await findPromotion(q, storeId, req.params.id, true);
+        if (!cur) throw notFound('Promotion', req.params.id);
+        if (Object.keys(changes).length === 0)
+          return status === undefined ? cur : await setPromotionStatus(q, storeId, cur.id, status);
+        const next = parseFromApi(Promotion, mergePatch(toApiShape(cur.config), changes), 'promotion');
+        const refused = editRefusals(cur, next);
+        if (refused.length > 0) throw validationFailed('The change would undo what is used already', refused);
+        return await updatePromotion(q, storeId, next, status ?? cur.status);
+      });
+      if (!row) throw notFound('Promotion', req.params.id);
+      return shape(row);
+    },
+  );
+  r.post(
+    '/v1/promotions/:id/archive',
+    {
+      schema: {
+        tags: ['Promotions'],
+        summary: 'Archive a promotion: no longer offered; its usage and codes are kept',
+        params: Params,
+      },
+    },
+    async (req) => {
+      const row = await setPromotionStatus(ctx.db, storeOf(req), req.params.id, 'archived');
       if (!row) throw notFound('Promotion', req.params.id);
       return shape(row);
     },
