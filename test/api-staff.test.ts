@@ -77,6 +77,7 @@ describeEachDb('dashboard sign-in, sessions, CSRF and roles', (getDb) => {
       'api_keys',
       'promotions',
       'loyalty',
+      'imports',
     ]);
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/^cb_session=[\w-]{40,};/);

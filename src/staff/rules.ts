@@ -9,6 +9,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
  * - `customers:all`: every customer; without it, only the customers one manages.
  * - `settings`: store settings and staff users; `api_keys`: the store's API keys.
  * - `promotions`: promotions and their codes; `loyalty`: the loyalty program and points adjustments.
+ * - `imports`: CSV imports of orders, customers and products, and their history.
  */
 export const PERMISSIONS = [
   'analytics',
@@ -17,12 +18,13 @@ export const PERMISSIONS = [
   'api_keys',
   'promotions',
   'loyalty',
+  'imports',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<StaffRole, readonly Permission[]> = {
   owner: PERMISSIONS,
-  marketer: ['analytics', 'customers:all', 'promotions', 'loyalty'],
+  marketer: ['analytics', 'customers:all', 'promotions', 'loyalty', 'imports'],
   account_manager: [],
 };
 

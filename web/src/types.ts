@@ -1,7 +1,14 @@
 /** The JSON the dashboard API answers with (the fields the pages use). */
 
 export type Role = 'owner' | 'marketer' | 'account_manager';
-export type Permission = 'analytics' | 'customers:all' | 'settings' | 'api_keys' | 'promotions' | 'loyalty';
+export type Permission =
+  | 'analytics'
+  | 'customers:all'
+  | 'settings'
+  | 'api_keys'
+  | 'promotions'
+  | 'loyalty'
+  | 'imports';
 
 export interface Me {
   user: { id: string; email: string; role: Role };
