@@ -1,8 +1,8 @@
-import { scoreStore } from '../analytics/score-store.ts';
 import type { Db } from '../db/client.ts';
 import type { IdGenerator } from '../kernel/ids.ts';
 import type { Clock } from '../kernel/time.ts';
 import { loadTransactionColumns, storeReport, writeCustomerScores } from './repository.ts';
+import { scoreStoreOffThread } from './score-thread.ts';
 
 export interface ScoreContext {
   db: Db;
@@ -53,7 +53,8 @@ export async function recomputeStoreScores(
   try {
     const now = ctx.clock();
     const columns = await loadTransactionColumns(ctx.db, storeId, store.rows[0]?.currency ?? 'EUR');
-    const scores = scoreStore(columns, {
+    // Off the event loop: a large store's fits take seconds of CPU the API must not wait for.
+    const scores = await scoreStoreOffThread(columns, {
       asOf: now.getTime(),
       timeUnit: 'week',
       horizon: settings.horizonWeeks,
