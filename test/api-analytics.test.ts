@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadDemoStore } from '../src/demo/load.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
-import { createApiKey } from '../src/stores/repository.ts';
+import { createApiKey, createStore } from '../src/stores/repository.ts';
 import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
 import { type TestApp, testApp } from './helpers.ts';
@@ -48,5 +48,34 @@ describeEachDb('analytics in the service', (getDb) => {
     for (const c of champions.body.data) expect(c.rfm_segment).toBe('Champions');
     const bad = await t.call('GET', '/v1/customers?segment=Nope', undefined, { key });
     expect(bad.status).toBe(422);
+  });
+
+  it('stores money scores in the minor units of the store currency (yen have none)', async () => {
+    const ids = createIdGenerator();
+    const store = await createStore(getDb(), ids, { slug: 'yen-shop', currency: 'JPY' });
+    const yenKey = (await createApiKey(getDb(), ids, store.id)).secret;
+    const order = (id: string, customer: string, day: string, total: number) => ({
+      external_id: id,
+      customer: { external_id: customer },
+      placed_at: `${day}T10:00:00Z`,
+      currency: 'JPY',
+      lines: [{ sku: 'TEA', quantity: 1, unit_price_minor: total }],
+    });
+    const orders = [
+      order('y1', 'aiko', '2026-01-05', 4800),
+      order('y2', 'aiko', '2026-02-09', 5200),
+      order('y3', 'ken', '2026-03-01', 3000),
+    ];
+    expect((await t.call('POST', '/v1/orders/batch', { data: orders }, { key: yenKey })).status).toBe(200);
+    expect((await t.call('POST', '/v1/analytics/recompute?wait=true', undefined, { key: yenKey })).status).toBe(200);
+    const spend = await getDb().query<{ external_id: string; total_spend_minor: number }>(
+      `select c.external_id, s.total_spend_minor::float8 as total_spend_minor from customer_scores s
+       join customers c on c.store_id = s.store_id and c.id = s.customer_id where s.store_id = $1 order by 1`,
+      [store.id],
+    );
+    expect(spend.rows.map((r) => [r.external_id, Number(r.total_spend_minor)])).toEqual([
+      ['aiko', 10000],
+      ['ken', 3000],
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { RFM_SEGMENTS } from '../analytics/rfm-scores.ts';
 import type { StoreScores } from '../analytics/score-store.ts';
 import { bulkInsert } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
+import { minorDigits } from '../kernel/money.ts';
 import { DAY_MS } from '../kernel/time.ts';
 import type { TransactionColumns } from '../orders/formats/types.ts';
 
@@ -42,7 +43,6 @@ export async function loadTransactionColumns(
   return { customerIds, customerIndex, timeMs, amountMinor, length: n, currency, rowsRead: n, rejects: [] };
 }
 
-const toMinor = (major: number) => (Number.isFinite(major) ? Math.round(major * 100) : null);
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
 /** Replaces a store's customer scores with a new computation, in batches, in one transaction. */
@@ -54,6 +54,9 @@ export async function writeCustomerScores(
   computedAt: Date,
 ): Promise<number> {
   const c = scores.customers;
+  // The core speaks major units; the table minor units of the store's currency (JPY has none, BHD three).
+  const scale = 10 ** minorDigits(scores.summary.currency);
+  const toMinor = (major: number) => (Number.isFinite(major) ? Math.round(major * scale) : null);
   await q.query('delete from customer_scores where store_id = $1', [storeId]);
   const BATCH = 5000;
   for (let start = 0; start < c.count; start += BATCH) {
