@@ -14,6 +14,10 @@ export const ID_PREFIXES = {
   importRun: 'imp',
   scoreRun: 'scr',
   staffUser: 'stf',
+  loyaltyEvent: 'lev',
+  loyaltyRun: 'lrn',
+  membership: 'mbr',
+  referral: 'rfl',
   callOutcome: 'cal',
 } as const;
 

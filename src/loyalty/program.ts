@@ -133,6 +133,13 @@ export const LoyaltyProgram = z.object({
     .prefault({}),
   pendingDays: days.default(14).describe('the return window: earned points are pending this long'),
   expiryDays: z.number().int().min(1).max(3660).nullable().default(90).describe('null: points never expire'),
+  expiryReminderDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(14)
+    .describe('the "points expiring in N days" event goes out this many days before a lot lapses'),
   redemption: z
     .object({
       points: z.number().int().min(1).default(100),

@@ -3,11 +3,53 @@
  * ledger with its lots. A decision of `planLedgerOperation` is applied as inserted entries plus
  * lot updates guarded by `remaining = before`, in the caller's transaction.
  */
+import type { BulkColumn } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
 import { ComebackError } from '../kernel/errors.ts';
-import { ledgerFromEntries } from './ledger.ts';
+import { createIdGenerator } from '../kernel/ids.ts';
+import { isCredit, ledgerFromEntries } from './ledger.ts';
 import { LoyaltyProgram } from './program.ts';
-import type { LedgerDecision, LedgerEntry, LedgerState } from './types.ts';
+import type { CreditEntry, LedgerDecision, LedgerEntry, LedgerState, LoyaltyEvent } from './types.ts';
+
+const eventIds = createIdGenerator();
+
+/** The customer an event is about (a referral's: the referrer). */
+function eventCustomer(e: LoyaltyEvent): string {
+  return e.type === 'referral_converted' ? e.referrerId : e.customerId;
+}
+
+/**
+ * Appends events to the automation feed, each once: an event whose key is in the feed already is
+ * skipped. Returns how many were new.
+ */
+export async function insertLoyaltyEvents(
+  q: Queryable,
+  storeId: string,
+  events: readonly LoyaltyEvent[],
+): Promise<number> {
+  if (events.length === 0) return 0;
+  const res = await q.query(
+    `insert into loyalty_events (store_id, id, customer_id, kind, payload, at, dedupe_key)
+     select $1, u.id, u.customer_id, u.kind, u.payload::jsonb, u.at, u.dedupe_key
+     from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+       as u(id, customer_id, kind, payload, at, dedupe_key)
+     order by u.dedupe_key
+     on conflict (store_id, dedupe_key) do nothing returning id`,
+    [
+      storeId,
+      events.map(() => eventIds('loyaltyEvent')),
+      events.map(eventCustomer),
+      events.map((e) => e.type),
+      events.map((e) => {
+        const { type: _t, key: _k, at: _a, ...payload } = e;
+        return JSON.stringify(payload);
+      }),
+      events.map((e) => new Date(e.at).toISOString()),
+      events.map((e) => e.key),
+    ],
+  );
+  return res.rows.length;
+}
 
 /** A guarded write found the ledger changed under it (a concurrent writer): roll back and retry or refuse. */
 export class LedgerConflict extends Error {
@@ -71,7 +113,59 @@ export async function loadLedger(
   );
 }
 
-/** Writes an `append` decision: entries, a lot per credit, guarded lot changes. Throws `LedgerConflict` on a guard miss. */
+/** The columns of `loyalty_entries` a write fills, in `entryRow`'s order. */
+export const ENTRY_COLUMNS: readonly BulkColumn[] = [
+  { name: 'store_id', type: 'text' },
+  { name: 'customer_id', type: 'text' },
+  { name: 'key', type: 'text' },
+  { name: 'operation_key', type: 'text' },
+  { name: 'kind', type: 'text' },
+  { name: 'points', type: 'int8' },
+  { name: 'order_id', type: 'text' },
+  { name: 'at', type: 'timestamptz' },
+  { name: 'entry', type: 'jsonb' },
+];
+
+/** An entry as a `loyalty_entries` row (the whole entry kept as jsonb, the ledger's source of truth). */
+export function entryRow(storeId: string, e: LedgerEntry): unknown[] {
+  return [
+    storeId,
+    e.customerId,
+    e.key,
+    e.operationKey,
+    e.kind,
+    e.points,
+    e.orderId,
+    new Date(e.at).toISOString(),
+    e,
+  ];
+}
+
+/** The columns of `loyalty_lots`, in `lotRow`'s order. */
+export const LOT_COLUMNS: readonly BulkColumn[] = [
+  { name: 'store_id', type: 'text' },
+  { name: 'customer_id', type: 'text' },
+  { name: 'lot', type: 'text' },
+  { name: 'points', type: 'int8' },
+  { name: 'remaining', type: 'int8' },
+  { name: 'available_at', type: 'timestamptz' },
+  { name: 'expires_at', type: 'timestamptz' },
+];
+
+/** The lot a credit entry opens, untouched (remaining = points). */
+export function lotRow(storeId: string, e: CreditEntry): unknown[] {
+  return [
+    storeId,
+    e.customerId,
+    e.key,
+    e.points,
+    e.points,
+    new Date(e.availableAt).toISOString(),
+    e.expiresAt === null ? null : new Date(e.expiresAt).toISOString(),
+  ];
+}
+
+/** Writes an `append` decision: entries, a lot per credit, guarded lot changes, its events. Throws `LedgerConflict` on a guard miss. */
 export async function applyLedgerDecision(
   q: Queryable,
   storeId: string,
@@ -82,31 +176,14 @@ export async function applyLedgerDecision(
     const ins = await q.query(
       `insert into loyalty_entries (store_id, customer_id, key, operation_key, kind, points, order_id, at, entry)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) on conflict do nothing returning key`,
-      [
-        storeId,
-        e.customerId,
-        e.key,
-        e.operationKey,
-        e.kind,
-        e.points,
-        e.orderId,
-        new Date(e.at).toISOString(),
-        JSON.stringify(e),
-      ],
+      entryRow(storeId, e).map((v, i) => (i === 8 ? JSON.stringify(v) : v)),
     );
     if (ins.rows.length === 0) throw new LedgerConflict(`Ledger entry ${e.key} exists already`);
-    if (e.points > 0 && 'availableAt' in e)
+    if (isCredit(e))
       await q.query(
         `insert into loyalty_lots (store_id, customer_id, lot, points, remaining, available_at, expires_at)
-         values ($1, $2, $3, $4, $4, $5, $6)`,
-        [
-          storeId,
-          e.customerId,
-          e.key,
-          e.points,
-          new Date(e.availableAt).toISOString(),
-          e.expiresAt === null ? null : new Date(e.expiresAt).toISOString(),
-        ],
+         values ($1, $2, $3, $4, $5, $6, $7)`,
+        lotRow(storeId, e),
       );
   }
   const customerId = decision.entries[0]?.customerId;
@@ -118,6 +195,7 @@ export async function applyLedgerDecision(
     );
     if (upd.rows.length === 0) throw new LedgerConflict(`Lot ${c.lot} changed concurrently`);
   }
+  await insertLoyaltyEvents(q, storeId, decision.events);
 }
 
 /** A refused ledger operation as an API error. */

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import { RecordError } from '../kernel/errors.ts';
 import type { IdGenerator } from '../kernel/ids.ts';
 import type { Clock } from '../kernel/time.ts';
+import { earnForIngestedOrders, reverseForIngestedRefunds } from '../loyalty/ingest-repository.ts';
 import { insertEvents, upsertCarts, upsertOrders, upsertProducts, upsertRefunds } from './repository.ts';
 import type { CartInput, EventInput, OrderInput, ProductInput, RefundInput } from './schemas.ts';
 
@@ -48,6 +49,13 @@ function byExternalId(
   map: Map<string, UpsertResult>,
 ): IngestOutcome['results'] {
   return inputs.map((i) => map.get(i.external_id)!);
+}
+
+/** Our ids of the records a batch created or changed. */
+function changedIds(map: Map<string, UpsertResult>): string[] {
+  const out: string[] = [];
+  for (const r of map.values()) if (r.status !== 'unchanged' && r.id !== null) out.push(r.id);
+  return out;
 }
 
 /** Rows a batch may have written, per table (an upper bound: unchanged records count too). */
@@ -95,11 +103,16 @@ export async function ingest<K extends IngestKind>(
         }
         case 'orders': {
           const list = inputs as readonly OrderInput[];
-          return byExternalId(list, await upsertOrders(q, ctx.ids, storeId, list, now));
+          const upserted = await upsertOrders(q, ctx.ids, storeId, list, now);
+          // Loyalty points for the orders that are new or changed, in the same transaction.
+          await earnForIngestedOrders(q, storeId, changedIds(upserted), now.getTime());
+          return byExternalId(list, upserted);
         }
         case 'refunds': {
           const list = inputs as readonly RefundInput[];
-          return byExternalId(list, await upsertRefunds(q, ctx.ids, storeId, list, now));
+          const upserted = await upsertRefunds(q, ctx.ids, storeId, list, now);
+          await reverseForIngestedRefunds(q, storeId, changedIds(upserted), now.getTime());
+          return byExternalId(list, upserted);
         }
         case 'carts': {
           const list = inputs as readonly CartInput[];

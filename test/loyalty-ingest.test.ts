@@ -1,0 +1,207 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseOptionsFor, runImport } from '../src/imports/run-import.ts';
+import { databaseSink } from '../src/imports/sink.ts';
+import { createIdGenerator } from '../src/kernel/ids.ts';
+import { DAY_MS } from '../src/kernel/time.ts';
+import { LoyaltyProgram, type LoyaltyProgramInput } from '../src/loyalty/program.ts';
+import { saveProgram } from '../src/loyalty/repository.ts';
+import { systemClock } from '../src/system-clock.ts';
+import { describeEachDb } from './db.ts';
+import { storeWithKey, type TestApp, testApp } from './helpers.ts';
+
+const PROGRAM: LoyaltyProgramInput = {
+  currency: 'EUR',
+  earn: { points: 1, perAmountMinor: 100 },
+  bonuses: { firstOrder: 50 },
+  pendingDays: 14,
+  expiryDays: 90,
+};
+
+const daysAgo = (d: number) => new Date(Date.now() - d * DAY_MS).toISOString();
+
+describeEachDb('loyalty points earned on ingest', (getDb) => {
+  let t: TestApp;
+  let key: string;
+  let storeId: string;
+  let dir: string;
+  const call = (method: string, url: string, body?: unknown) => t.call(method, url, body, { key });
+  const entries = async (where = 'true') =>
+    (
+      await getDb().query<{ customer_id: string; key: string; kind: string; points: string | number }>(
+        `select e.customer_id, e.key, e.kind, e.points from loyalty_entries e where e.store_id = $1 and ${where} order by seq`,
+        [storeId],
+      )
+    ).rows.map((r) => ({ ...r, points: Number(r.points) }));
+  const balance = async (customer: string) => (await call('GET', `/v1/customers/${customer}/loyalty`)).body;
+
+  beforeAll(async () => {
+    t = await testApp(getDb());
+    ({ key, storeId } = await storeWithKey(getDb(), 'loyalty-ingest'));
+    await saveProgram(getDb(), storeId, LoyaltyProgram.parse(PROGRAM));
+    dir = await mkdtemp(join(tmpdir(), 'comeback-loyalty-ingest-'));
+  });
+  afterAll(async () => {
+    await t?.app.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('an order through the API earns its points (plus the first-order bonus), pending through the return window', async () => {
+    const res = await call('POST', '/v1/orders', {
+      external_id: 'o-1',
+      customer: { external_id: 'ada', email: 'ada@example.com' },
+      placed_at: daysAgo(1),
+      currency: 'EUR',
+      status: 'paid',
+      lines: [{ sku: 'MUG', quantity: 2, unit_price_minor: 1250 }],
+      shipping_minor: 490,
+    });
+    expect(res.status).toBe(201);
+    expect(await entries()).toEqual([
+      expect.objectContaining({ key: 'earn:o-1', kind: 'earn', points: 25 + 50 }),
+    ]);
+    const b = await balance('ada');
+    expect(b).toMatchObject({ balance: 75, pending: 75, available: 0 });
+    const ev = await getDb().query<{ kind: string; dedupe_key: string }>(
+      'select kind, dedupe_key from loyalty_events where store_id = $1',
+      [storeId],
+    );
+    expect(ev.rows).toEqual([{ kind: 'points_earned', dedupe_key: 'points_earned:earn:o-1' }]);
+  });
+
+  it('re-sending and updating the same order never earns twice', async () => {
+    const order = {
+      external_id: 'o-1',
+      customer: { external_id: 'ada', email: 'ada@example.com' },
+      placed_at: daysAgo(1),
+      currency: 'EUR',
+      status: 'fulfilled',
+      lines: [{ sku: 'MUG', quantity: 4, unit_price_minor: 1250 }],
+    };
+    expect((await call('POST', '/v1/orders', order)).status).toBe(200);
+    expect((await call('POST', '/v1/orders/batch', { data: [order, order] })).status).toBeLessThan(300);
+    expect((await entries()).length).toBe(1);
+  });
+
+  it('guests, unpaid and cancelled orders earn nothing; an open order earns once it is paid', async () => {
+    const base = {
+      placed_at: daysAgo(1),
+      currency: 'EUR',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 5000 }],
+    };
+    await call('POST', '/v1/orders/batch', {
+      data: [
+        { ...base, external_id: 'guest-1', status: 'paid' },
+        { ...base, external_id: 'o-open', customer: { external_id: 'bo' }, status: 'open' },
+        { ...base, external_id: 'o-cancel', customer: { external_id: 'bo' }, status: 'cancelled' },
+      ],
+    });
+    expect(await entries("key <> 'earn:o-1'")).toEqual([]);
+    await call('POST', '/v1/orders', {
+      ...base,
+      external_id: 'o-open',
+      customer: { external_id: 'bo' },
+      status: 'paid',
+    });
+    expect(await entries("key = 'earn:o-open'")).toEqual([expect.objectContaining({ points: 50 + 50 })]);
+  });
+
+  it('a refund takes back the refunded share of the points; sending it again changes nothing', async () => {
+    await call('POST', '/v1/orders', {
+      external_id: 'o-r',
+      customer: { external_id: 'cy' },
+      placed_at: daysAgo(2),
+      currency: 'EUR',
+      status: 'paid',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 10000 }],
+    });
+    // 100 points + 50 first-order bonus for a 100.00 order.
+    expect((await balance('cy')).balance).toBe(150);
+    const refund = {
+      external_id: 'r-1',
+      order_external_id: 'o-r',
+      refunded_at: daysAgo(1),
+      currency: 'EUR',
+      amount_minor: 2500,
+    };
+    expect((await call('POST', '/v1/refunds', refund)).status).toBe(201);
+    expect((await balance('cy')).balance).toBe(150 - 37);
+    await call('POST', '/v1/refunds', refund);
+    expect((await balance('cy')).balance).toBe(113);
+    await call('POST', '/v1/refunds', { ...refund, external_id: 'r-2', amount_minor: 7500 });
+    expect((await balance('cy')).balance).toBe(0);
+    const reversals = await entries("kind = 'reverse_earn'");
+    expect(reversals.map((r) => r.points)).toEqual([-37, -113]);
+  });
+
+  it('an order committed at checkout and ingested later earns once (the same ledger key)', async () => {
+    await call('POST', '/v1/customers', { external_id: 'dee', email: 'dee@example.com' });
+    const commit = await call('POST', '/v1/checkout/commit', {
+      order_external_id: 'o-chk',
+      customer: { external_id: 'dee' },
+      currency: 'EUR',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 3000 }],
+      shipping_minor: 0,
+      codes: [],
+      points: 0,
+    });
+    expect(commit.status).toBe(201);
+    const before = await entries("key = 'earn:o-chk'");
+    expect(before.length).toBe(1);
+    await call('POST', '/v1/orders', {
+      external_id: 'o-chk',
+      customer: { external_id: 'dee' },
+      placed_at: new Date().toISOString(),
+      currency: 'EUR',
+      status: 'paid',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 3000 }],
+    });
+    expect(await entries("key = 'earn:o-chk'")).toEqual(before);
+  });
+
+  it('an order whose points would have lapsed already (a history import) earns nothing', async () => {
+    await call('POST', '/v1/orders', {
+      external_id: 'o-old',
+      customer: { external_id: 'eve' },
+      placed_at: daysAgo(200),
+      currency: 'EUR',
+      status: 'paid',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 3000 }],
+    });
+    expect(await entries("key = 'earn:o-old'")).toEqual([]);
+  });
+
+  it('a CSV import earns for its orders and reverses its refunds, once however often it runs', async () => {
+    const file = join(dir, 'orders.csv');
+    const d = daysAgo(3).slice(0, 10);
+    await writeFile(
+      file,
+      [
+        'order_id,customer_id,email,placed_at,currency,sku,quantity,unit_price,total,status,refunded_amount',
+        `csv-1,F1,f1@example.com,${d},EUR,MUG,2,10.00,20.00,paid,`,
+        `csv-2,F2,f2@example.com,${d},EUR,MUG,1,40.00,40.00,refunded,40.00`,
+        `csv-3,,,${d},EUR,MUG,1,40.00,40.00,paid,`,
+      ].join('\n'),
+    );
+    const run = () =>
+      runImport({
+        input: file,
+        kind: 'orders',
+        format: 'generic',
+        parseOptions: parseOptionsFor('en', 'EUR'),
+        sink: databaseSink({ db: getDb(), ids: createIdGenerator(), clock: systemClock }, storeId),
+        rejectsPath: null,
+      });
+    await run();
+    await run();
+    const csv = await entries("(key like 'earn:csv-%' or order_id like 'csv-%')");
+    const f1 = csv.filter((e) => e.key === 'earn:csv-1');
+    expect(f1).toEqual([expect.objectContaining({ points: 20 + 50 })]);
+    expect(csv.some((e) => e.key === 'earn:csv-3')).toBe(false);
+    // csv-2 arrives refunded in full: it earns nothing, or whatever it earned is taken back.
+    expect((await balance('F2')).balance).toBe(0);
+    expect((await balance('F1')).balance).toBe(70);
+  });
+});
