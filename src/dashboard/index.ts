@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../http/context.ts';
 import { registerStaffAuth } from '../staff/routes.ts';
+import { registerMarketingApi } from './marketing-routes.ts';
 import { registerOperationsApi } from './operations-routes.ts';
 import { registerDashboardApi } from './routes.ts';
 import { registerDashboardWeb } from './web.ts';
@@ -21,6 +22,7 @@ export async function registerDashboard(
   await app.register(async (api) => {
     await registerStaffAuth(api, ctx, { secureCookies: options.secureCookies });
     registerDashboardApi(api, ctx);
+    await registerMarketingApi(api, ctx);
     await registerOperationsApi(api, ctx);
   });
   await registerDashboardWeb(app, options.webDir);

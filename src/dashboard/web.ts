@@ -18,6 +18,9 @@ export const DASHBOARD_PAGES = [
   '/customers/:id',
   '/call-list',
   '/settings',
+  '/loyalty',
+  '/promotions',
+  '/promotions/:id',
 ] as const;
 
 const SECURITY_HEADERS = {

@@ -1,0 +1,27 @@
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { AppContext } from '../http/context.ts';
+import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
+import { registerPromotionRoutes } from '../promotions/routes.ts';
+import { staffOf } from '../staff/routes.ts';
+import { mountV1Routes } from './mount-v1.ts';
+
+/** The ledger records who adjusted points: the signed-in user, whatever the form sent. */
+function signAdjustments(route: RouteOptions): void {
+  if (route.method !== 'POST' || !route.url.endsWith('/loyalty/adjustments')) return;
+  const sign = async (req: FastifyRequest) => {
+    if (req.body && typeof req.body === 'object')
+      (req.body as Record<string, unknown>).staff_user_id = staffOf(req).email;
+  };
+  const before = route.preValidation;
+  route.preValidation =
+    before === undefined ? [sign] : [...(Array.isArray(before) ? before : [before]), sign];
+}
+
+/**
+ * The Promotions and Loyalty pages' API: the /v1 promotions and loyalty routes mounted under
+ * /app/api (e.g. GET /app/api/promotions, PUT /app/api/loyalty/program), for owners and marketers.
+ */
+export async function registerMarketingApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await mountV1Routes(app, 'promotions', (scope) => registerPromotionRoutes(scope, ctx));
+  await mountV1Routes(app, 'loyalty', (scope) => registerLoyaltyRoutes(scope, ctx), signAdjustments);
+}
