@@ -171,4 +171,60 @@ describeEachDb('dashboard operations: calls, imports, settings, sign-in limits',
     const spec = (await t.call('GET', '/openapi.json')).body;
     expect(spec.paths['/v1/customers/{id}/calls'].post.summary).toContain('Log the outcome');
   });
+
+  const CSV = [
+    'customer_id,email,first_name,last_name,birthday',
+    'imp-1,ana@import.example,Ana,Popa,1990-04-02',
+    'imp-2,bob@import.example,Bob,Stan,1985-13-40',
+    'imp-3,cem@import.example,Cem,Yilmaz,',
+  ].join('\n');
+
+  it('imports a CSV from the dashboard with ndjson progress, the report, the rejected row and its download; the run lands in the history', async () => {
+    const marketer = await as('marketer@demo.example');
+    const res = await marketer.raw(
+      'POST',
+      '/app/api/imports?kind=customers&format=generic&file_name=people.csv',
+      CSV,
+      { 'content-type': 'text/csv', accept: 'application/x-ndjson' },
+    );
+    expect(res.status).toBe(200);
+    const lines = String(typeof res.body === 'string' ? res.body : JSON.stringify(res.body))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0].type).toBe('progress');
+    const last = lines.at(-1);
+    expect(last.type).toBe('report');
+    expect(last.report).toMatchObject({ rowsRead: 3, created: 2, rejected: 1, rejectsPath: null });
+    expect(last.report.rejections[0]).toMatchObject({ line: 3, column: 'birthday' });
+    const history = await marketer.get('/app/api/imports');
+    const run = history.body.data[0];
+    expect(run).toMatchObject({
+      id: last.report.id,
+      file_name: 'people.csv',
+      status: 'done',
+      has_rejects: true,
+    });
+    const download = await marketer.get(`/app/api/imports/${run.id}/rejects.csv`);
+    expect(download.status).toBe(200);
+    expect(download.headers['content-disposition']).toBe('attachment; filename="people.rejects.csv"');
+    const csv = String(download.body).split('\n');
+    expect(csv[0]).toBe('line,column,reason,customer_id,email,first_name,last_name,birthday');
+    expect(csv[1]).toMatch(/^3,birthday,.*,imp-2,bob@import.example/);
+  });
+
+  it('refuses imports to account managers, and a JSON body', async () => {
+    const elena = await as(ELENA);
+    const refused = await elena.raw('POST', '/app/api/imports?kind=customers', CSV, {
+      'content-type': 'text/csv',
+    });
+    expect(refused.status).toBe(403);
+    expect((await elena.get('/app/api/imports')).status).toBe(403);
+    const owner = await as('owner2@demo.example');
+    expect((await owner.post('/app/api/imports?kind=customers', { rows: [] })).status).toBe(415);
+    const badKind = await owner.raw('POST', '/app/api/imports?kind=planets', CSV, {
+      'content-type': 'text/csv',
+    });
+    expect(badKind.status).toBe(422);
+  });
 });

@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -9,7 +13,7 @@ import { getStoreBySlug } from '../stores/repository.ts';
 import { parseOptionsFor, runImport } from './run-import.ts';
 import { databaseSink } from './sink.ts';
 
-const ImportQuery = z.object({
+export const ImportQuery = z.object({
   kind: z.enum(IMPORT_KINDS),
   format: z.enum(FILE_FORMATS).default('generic'),
   dry_run: z.enum(['true', 'false', '1', '0']).optional(),
@@ -21,20 +25,43 @@ const ImportQuery = z.object({
   file_name: z.string().max(500).optional(),
 });
 
+/** The most of a run's rejects file kept in the database for download (import_runs.rejects_csv). */
+export const MAX_STORED_REJECTS = 5 * 1024 * 1024;
+
+/** The start of a rejects file, at most MAX_STORED_REJECTS bytes and cut at a line end; null when none was written. */
+async function readStoredRejects(path: string | null): Promise<string | null> {
+  if (!path) return null;
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(MAX_STORED_REJECTS + 1);
+    const { bytesRead } = await file.read(buf, 0, buf.length, 0);
+    if (bytesRead <= MAX_STORED_REJECTS) return buf.subarray(0, bytesRead).toString('utf8');
+    const cut = buf.lastIndexOf(10, MAX_STORED_REJECTS - 1);
+    return buf.subarray(0, cut + 1).toString('utf8');
+  } finally {
+    await file.close();
+  }
+}
+
 /** CSV bodies arrive as a stream and are parsed while they upload: memory stays bounded. */
-function acceptCsvBodies(app: FastifyInstance): void {
+export function acceptCsvBodies(app: FastifyInstance): void {
   for (const type of ['text/csv', 'text/plain', 'application/octet-stream', 'text/tab-separated-values']) {
     if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
     app.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
   }
 }
 
-async function handleImport(
+/**
+ * Runs an import of the request's CSV body into a store and records it in import_runs. `rejectsPath`:
+ * where to write the rejects file (local CLI); 'store' writes a temporary one and keeps it in the
+ * database for download (the dashboard).
+ */
+export async function handleImport(
   ctx: AppContext,
   storeId: string,
   currency: string,
   query: z.infer<typeof ImportQuery>,
-  rejectsPath: string | null,
+  rejectsPath: string | null | 'store',
   req: FastifyRequest,
   reply: FastifyReply,
 ) {
@@ -57,6 +84,8 @@ async function handleImport(
   }
   const send = (o: unknown) => stream && reply.raw.write(`${JSON.stringify(o)}\n`);
   let lastSent = 0;
+  const tempRejects =
+    rejectsPath === 'store' ? join(tmpdir(), `comeback-rejects-${randomBytes(8).toString('hex')}.csv`) : null;
   try {
     const report = await runImport({
       input: req.body,
@@ -65,7 +94,7 @@ async function handleImport(
       parseOptions: parseOptionsFor(query.locale, query.currency ?? currency),
       sink: databaseSink(ctx, storeId),
       dryRun,
-      rejectsPath,
+      rejectsPath: rejectsPath === 'store' ? tempRejects : rejectsPath,
       totalBytes: Number(req.headers['content-length']) || null,
       onProgress: (p) => {
         const t = Date.now();
@@ -75,9 +104,12 @@ async function handleImport(
         }
       },
     });
+    const stored = tempRejects ? await readStoredRejects(report.rejectsPath) : null;
+    // A temporary rejects file is gone after this request: its path means nothing to the client.
+    if (tempRejects) report.rejectsPath = null;
     await ctx.db.query(
-      `update import_runs set status = 'done', report = $3::jsonb, finished_at = now() where store_id = $1 and id = $2`,
-      [storeId, runId, JSON.stringify({ ...report, rejections: report.rejections.slice(0, 20) })],
+      `update import_runs set status = 'done', report = $3::jsonb, rejects_csv = $4, finished_at = now() where store_id = $1 and id = $2`,
+      [storeId, runId, JSON.stringify({ ...report, rejections: report.rejections.slice(0, 20) }), stored],
     );
     const body = { id: runId, ...report };
     if (stream) {
@@ -100,6 +132,8 @@ async function handleImport(
       return;
     }
     throw err;
+  } finally {
+    if (tempRejects) await rm(tempRejects, { force: true });
   }
 }
 

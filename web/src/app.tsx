@@ -6,6 +6,7 @@ import { CallListPage } from './pages/call-list.tsx';
 import { CohortsPage } from './pages/cohorts.tsx';
 import { CustomerPage } from './pages/customer.tsx';
 import { CustomersPage } from './pages/customers.tsx';
+import { ImportsPage } from './pages/imports.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { SegmentsPage } from './pages/segments.tsx';
@@ -53,6 +54,7 @@ function route(pathname: string, me: Me): ReactNode {
   if (pathname === '/segments') return guarded('analytics', <SegmentsPage />);
   if (pathname === '/customers') return <CustomersPage />;
   if (pathname === '/call-list') return <CallListPage />;
+  if (pathname === '/imports') return guarded('imports', <ImportsPage />);
   if (pathname === '/settings') return guarded('settings', <SettingsPage />);
   const customer = matchPath('/customers/:id', pathname);
   if (customer) return <CustomerPage key={customer.id} id={customer.id} />;

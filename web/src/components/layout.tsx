@@ -56,6 +56,12 @@ const NAV: NavItem[] = [
     icon: icon('M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2'),
   },
   {
+    to: '/imports',
+    label: 'Imports',
+    icon: icon('M12 3v12M7 10l5 5 5-5M4 17v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2'),
+    needs: 'imports',
+  },
+  {
     to: '/settings',
     label: 'Settings',
     icon: icon(
