@@ -256,6 +256,78 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
     expect(reuse.body.error.details[0].message).toBe('code_used');
   });
 
+  it('lists codes a page at a time with filters, exports every match as CSV, and imports codes all or nothing by line', async () => {
+    await call('POST', '/v1/promotions', {
+      id: 'legacy',
+      name: 'Legacy gift cards',
+      trigger: { type: 'unique_codes' },
+      actions: [{ code: 'gift_card', args: {} }],
+    });
+    const bad = await call('POST', '/v1/promotions/legacy/codes/import', {
+      csv: 'code,customer_id,balance_minor,expires_at\nOLD-1,cust-1,2500,\nold 1,,10,\nOLD-3,nobody,abc,2026-13-01\n',
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toEqual([
+      { path: 'lines[3].code', message: 'OLD1 is on line 2 already' },
+      { path: 'lines[4].balance_minor', message: expect.any(String) },
+      { path: 'lines[4].expires_at', message: expect.any(String) },
+    ]);
+    const unknown = await call('POST', '/v1/promotions/legacy/codes/import', {
+      codes: [{ code: 'OLD-1', customer_id: 'nobody' }, { code: 'SUMMER10' }],
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.details).toEqual([
+      { path: 'codes[0].customer_id', message: 'no customer nobody' },
+    ]);
+    const csv = ['code,customer_id,balance_minor,expires_at,notes'];
+    for (let i = 0; i < 25; i++)
+      csv.push(`OLD-${100 + i},${i < 3 ? 'cust-1' : ''},${1000 + i},,"from the old shop, ok"`);
+    const ok = await call('POST', '/v1/promotions/legacy/codes/import', { csv: csv.join('\r\n') });
+    expect(ok.status).toBe(201);
+    expect(ok.body.imported).toBe(25);
+    const again = await call('POST', '/v1/promotions/legacy/codes/import', { codes: [{ code: 'old-100' }] });
+    expect(again.body.error.details[0]).toEqual({
+      path: 'codes[0].code',
+      message: 'OLD100 exists already (promotion legacy)',
+    });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call(
+        'GET',
+        `/v1/promotions/legacy/codes?limit=10${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.data.map((c: { code: string }) => c.code));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen).toHaveLength(25);
+    expect([...seen].sort()).toEqual(seen);
+    const mine = await call('GET', '/v1/promotions/legacy/codes?customer_id=cust-1');
+    expect(mine.body.data.map((c: { code: string }) => c.code)).toEqual(['OLD100', 'OLD101', 'OLD102']);
+    expect(mine.body.data[0].customer_id).toMatch(/^cus_/);
+    const order = { customer: null, currency: 'EUR', lines: LINES, codes: ['OLD-110'] };
+    expect((await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'g-1' })).status).toBe(
+      201,
+    );
+    // A gift card is paid from, not redeemed: it stays listed as unredeemed, with less balance.
+    expect((await call('GET', '/v1/promotions/legacy/codes?redeemed=true')).body.data).toHaveLength(0);
+    const open = await call('GET', '/v1/promotions/legacy/codes?redeemed=false&limit=100');
+    expect(open.body.data).toHaveLength(25);
+    expect(open.body.data.find((c: { code: string }) => c.code === 'OLD110').balance_minor).toBe(0);
+    expect((await call('GET', '/v1/promotions/legacy/codes?cursor=nonsense')).status).toBe(422);
+    const exported = await t.app.inject({
+      method: 'GET',
+      url: '/v1/promotions/legacy/codes?customer_id=cust-1',
+      headers: { authorization: `Bearer ${key}`, accept: 'text/csv' },
+    });
+    expect(exported.headers['content-type']).toContain('text/csv');
+    const rows = exported.body.trim().split('\n');
+    expect(rows[0]).toBe('code,customer_id,redeemed_at,balance_minor,expires_at,created_at');
+    expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['OLD100', 'OLD101', 'OLD102']);
+    expect(rows[1].split(',')[3]).toBe('1000');
+  });
+
   it('redeems points through the ledger, earns pending points, and cancel gives back the one and reverses the other', async () => {
     expect((await call('PUT', '/v1/loyalty/program', { currency: 'EUR' })).status).toBe(200);
     expect((await call('GET', '/v1/loyalty/program')).body.redemption.points).toBe(100);

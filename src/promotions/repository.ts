@@ -3,7 +3,9 @@
  * and per-customer uses. Limits are enforced at commit time by the guarded updates in checkout.
  */
 import type { Queryable } from '../db/client.ts';
+import { SqlFilter } from '../db/pagination.ts';
 import { ComebackError } from '../kernel/errors.ts';
+import type { ImportedCode } from './code-import.ts';
 import { type GeneratedCodes, generateCodes, normalizeCode, type RandomBytes } from './codes.ts';
 import { Promotion } from './promotion.ts';
 import type { CodeRecord, PromotionUsage } from './types.ts';
@@ -202,20 +204,44 @@ export async function createCodes(
   return created;
 }
 
+/** A code as the API lists and exports it. */
+export interface CodeView {
+  code: string;
+  customer_id: string | null;
+  redeemed_at: string | null;
+  balance_minor: number | null;
+  expires_at: string | null;
+  created_at: string;
+}
+
+export interface CodeFilter {
+  /** true: only redeemed single-use codes; false: only those not redeemed. */
+  redeemed?: boolean;
+  /** Our customer id or the store's external id. */
+  customer?: string;
+  /** Codes after this one (keyset: codes are listed in code order, the primary key). */
+  after?: string;
+  limit: number;
+}
+
+/** One page of a promotion's codes in code order; ask for `limit + 1` to know whether more follow. */
 export async function listCodes(
   q: Queryable,
   storeId: string,
   promotionId: string,
-): Promise<
-  {
-    code: string;
-    customer_id: string | null;
-    redeemed_at: string | null;
-    balance_minor: number | null;
-    expires_at: string | null;
-    created_at: string;
-  }[]
-> {
+  f: CodeFilter,
+): Promise<CodeView[]> {
+  const w = new SqlFilter([storeId, promotionId]);
+  w.clauses.push('store_id = $1', 'promotion_id = $2');
+  if (f.redeemed !== undefined) w.clauses.push(`redeemed_at is ${f.redeemed ? 'not ' : ''}null`);
+  if (f.customer !== undefined) {
+    w.params.push(f.customer);
+    const n = w.params.length;
+    w.clauses.push(
+      `customer_id in (select id from customers where store_id = $1 and (id = $${n} or external_id = $${n}))`,
+    );
+  }
+  if (f.after !== undefined) w.add('code > ?', f.after);
   const res = await q.query<{
     code: string;
     customer_id: string | null;
@@ -225,8 +251,8 @@ export async function listCodes(
     created_at: Date | string;
   }>(
     `select code, customer_id, redeemed_at, balance_minor, expires_at, created_at from promotion_codes
-     where store_id = $1 and promotion_id = $2 order by code`,
-    [storeId, promotionId],
+     ${w.where()} order by code limit ${w.next()}`,
+    [...w.params, f.limit],
   );
   const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
   return res.rows.map((r) => ({
@@ -237,4 +263,95 @@ export async function listCodes(
     expires_at: iso(r.expires_at),
     created_at: new Date(r.created_at).toISOString(),
   }));
+}
+
+/** Every code that matches, in batches of `batchSize` (each its own keyset query): for exports of any size. */
+export async function* allCodes(
+  q: Queryable,
+  storeId: string,
+  promotionId: string,
+  f: Omit<CodeFilter, 'after' | 'limit'>,
+  batchSize = 5000,
+): AsyncGenerator<CodeView> {
+  let after: string | undefined;
+  for (;;) {
+    const rows = await listCodes(q, storeId, promotionId, { ...f, after, limit: batchSize });
+    yield* rows;
+    if (rows.length < batchSize) return;
+    after = rows[rows.length - 1].code;
+  }
+}
+
+/** A line of an import the store refuses: a code taken already, a customer it does not know. */
+export interface ImportRefusal {
+  line: number;
+  field: 'code' | 'customer_id';
+  message: string;
+}
+
+/**
+ * Inserts checked imported codes all or nothing: refusals (codes in use in the store, unknown
+ * customers) come back by line and nothing is written; a code another request took meanwhile
+ * is refused the same way.
+ */
+export async function importCodes(
+  q: Queryable,
+  storeId: string,
+  promotionId: string,
+  codes: readonly ImportedCode[],
+): Promise<{ imported: number; refusals: ImportRefusal[] }> {
+  const refusals: ImportRefusal[] = [];
+  const refs = [...new Set(codes.flatMap((c) => (c.customerRef === null ? [] : [c.customerRef])))];
+  const customers = new Map<string, string>();
+  if (refs.length > 0) {
+    const res = await q.query<{ id: string; external_id: string | null }>(
+      'select id, external_id from customers where store_id = $1 and (id = any($2::text[]) or external_id = any($2::text[]))',
+      [storeId, refs],
+    );
+    // Our id wins over an external id that happens to look the same.
+    for (const r of res.rows)
+      if (r.external_id !== null && !customers.has(r.external_id)) customers.set(r.external_id, r.id);
+    for (const r of res.rows) customers.set(r.id, r.id);
+  }
+  const taken = await q.query<{ code: string; promotion_id: string }>(
+    'select code, promotion_id from promotion_codes where store_id = $1 and code = any($2::text[])',
+    [storeId, codes.map((c) => c.code)],
+  );
+  const takenBy = new Map(taken.rows.map((r) => [r.code, r.promotion_id]));
+  for (const c of codes) {
+    const owner = takenBy.get(c.code);
+    if (owner !== undefined)
+      refusals.push({
+        line: c.line,
+        field: 'code',
+        message: `${c.code} exists already (promotion ${owner})`,
+      });
+    if (c.customerRef !== null && !customers.has(c.customerRef))
+      refusals.push({ line: c.line, field: 'customer_id', message: `no customer ${c.customerRef}` });
+  }
+  if (refusals.length > 0 || codes.length === 0) return { imported: 0, refusals };
+  const res = await q.query<{ code: string }>(
+    `insert into promotion_codes (store_id, code, promotion_id, customer_id, balance_minor, expires_at)
+     select $1, c, $2, cu, b, e from unnest($3::text[], $4::text[], $5::bigint[], $6::timestamptz[]) as t(c, cu, b, e)
+     on conflict (store_id, code) do nothing returning code`,
+    [
+      storeId,
+      promotionId,
+      codes.map((c) => c.code),
+      codes.map((c) => (c.customerRef === null ? null : (customers.get(c.customerRef) ?? null))),
+      codes.map((c) => c.balanceMinor),
+      codes.map((c) => c.expiresAt),
+    ],
+  );
+  if (res.rows.length < codes.length) {
+    const inserted = new Set(res.rows.map((r) => r.code));
+    for (const c of codes)
+      if (!inserted.has(c.code))
+        refusals.push({
+          line: c.line,
+          field: 'code',
+          message: `${c.code} was just taken by another request`,
+        });
+  }
+  return { imported: res.rows.length, refusals };
 }

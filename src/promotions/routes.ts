@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ulid } from 'ulid';
@@ -7,10 +10,13 @@ import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/client.ts';
 import { apiSchema, mergePatch, parseFromApi, toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { ComebackError, type ErrorDetail, notFound, validationFailed } from '../kernel/errors.ts';
+import { checkImportedCodes, type ImportedCodeLine } from './code-import.ts';
 import { Promotion } from './promotion.ts';
 import {
+  allCodes,
   createCodes,
   findPromotion,
+  importCodes,
   insertPromotion,
   listCodes,
   listPromotions,
@@ -94,9 +100,122 @@ function editRefusals(cur: PromotionRow, next: Promotion): ErrorDetail[] {
   return out;
 }
 
-function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+const CODE_COLUMNS = [
+  'code',
+  'customer_id',
+  'redeemed_at',
+  'balance_minor',
+  'expires_at',
+  'created_at',
+] as const;
+
+const CodesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(500).optional().describe('next_cursor of the page before'),
+  redeemed: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('only redeemed single-use codes, or only unredeemed'),
+  customer_id: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('personal codes of this customer (our id or yours)'),
+});
+
+/** Keyset cursor over codes (the primary key), opaque to clients like every cursor of the API. */
+function encodeCodeCursor(code: string): string {
+  return Buffer.from(JSON.stringify({ code })).toString('base64url');
+}
+
+function decodeCodeCursor(text: string): string {
+  try {
+    const { code } = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { code: unknown };
+    if (typeof code === 'string') return code;
+  } catch {}
+  throw validationFailed('The cursor is not one this API returned', [
+    { path: 'cursor', message: 'invalid cursor' },
+  ]);
+}
+
+const MAX_IMPORT_LINES = 100_000;
+
+const ImportBody = z
+  .object({
+    codes: z
+      .array(
+        z.object({
+          code: z.string().max(200),
+          customer_id: z.string().max(255).nullable().optional().describe('our id or yours: a personal code'),
+          balance_minor: z.number().int().min(0).nullable().optional().describe("a gift card's balance"),
+          expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+        }),
+      )
+      .min(1)
+      .max(MAX_IMPORT_LINES)
+      .optional(),
+    csv: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('CSV text with a header row: code, and optionally customer_id, balance_minor, expires_at'),
+  })
+  .refine((b) => (b.codes === undefined) !== (b.csv === undefined), { message: 'give codes or csv' })
+  .describe('The codes as JSON objects, or as CSV text; at most 100,000');
+
+/** The body's lines, their first line number and how to name a problem's place. */
+function importLines(body: z.infer<typeof ImportBody>): {
+  lines: ImportedCodeLine[];
+  firstLine: number;
+  pathOf: (line: number, field: string) => string;
+} {
+  if (body.codes !== undefined)
+    return { lines: body.codes, firstLine: 0, pathOf: (line, field) => `codes[${line}].${field}` };
+  let records: Record<string, string>[];
+  try {
+    records = parseCsv(body.csv ?? '', {
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      skip_empty_lines: true,
+      bom: true,
+    });
+  } catch (err) {
+    const line = (err as { lines?: number }).lines;
+    throw validationFailed('The CSV cannot be read', [
+      { path: line === undefined ? 'csv' : `lines[${line}]`, message: (err as Error).message },
+    ]);
+  }
+  if (records.length > MAX_IMPORT_LINES)
+    throw validationFailed('Too many codes', [{ path: 'csv', message: `at most ${MAX_IMPORT_LINES} lines` }]);
+  if (records.length > 0 && !('code' in records[0]))
+    throw validationFailed('The CSV has no code column', [{ path: 'lines[1]', message: 'no code column' }]);
+  // Line numbers as an editor shows them: the header is line 1 (blank lines are skipped, so this
+  // is exact for files without them).
+  return { lines: records, firstLine: 2, pathOf: (line, field) => `lines[${line}].${field}` };
+}
+
+/** Generated and imported codes belong to promotions triggered by them. */
+function requireUniqueCodes(row: PromotionRow, how: 'generated' | 'imported'): void {
+  if (row.config.trigger.type !== 'unique_codes')
+    throw validationFailed(`Codes can be ${how} only for a promotion with trigger unique_codes`, [
+      { path: 'params.id', message: 'trigger is not unique_codes' },
+    ]);
+}
+
+const MAX_DETAILS = 1000;
+
+function importRefused(
+  problems: readonly { line: number; field: string; message: string }[],
+  pathOf: (line: number, field: string) => string,
+): ComebackError {
+  const details: ErrorDetail[] = problems
+    .slice(0, MAX_DETAILS)
+    .map((p) => ({ path: pathOf(p.line, p.field), message: p.message }));
+  const more = problems.length > MAX_DETAILS ? ` (the first ${MAX_DETAILS} are listed)` : '';
+  return validationFailed(
+    `${problems.length} lines cannot be imported; nothing was imported${more}`,
+    details,
+  );
 }
 
 /** Promotions management in snake_case: create, edit, archive, list, read with usage and budget, generate and export codes. */
@@ -209,10 +328,7 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
       const storeId = storeOf(req);
       const row = await findPromotion(ctx.db, storeId, req.params.id);
       if (!row) throw notFound('Promotion', req.params.id);
-      if (row.config.trigger.type !== 'unique_codes')
-        throw validationFailed('Codes can be generated only for a promotion with trigger unique_codes', [
-          { path: 'params.id', message: 'trigger is not unique_codes' },
-        ]);
+      requireUniqueCodes(row, 'generated');
       const b = req.body;
       const codes = await ctx.db.tx((q) =>
         createCodes(
@@ -239,32 +355,74 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
     {
       schema: {
         tags: ['Promotions'],
-        summary: "A promotion's codes (CSV with Accept: text/csv)",
+        summary:
+          "A promotion's codes, a page at a time in code order; with Accept: text/csv every match as CSV",
         params: Params,
+        querystring: CodesQuery,
       },
     },
     async (req, reply) => {
       const storeId = storeOf(req);
       const row = await findPromotion(ctx.db, storeId, req.params.id);
       if (!row) throw notFound('Promotion', req.params.id);
-      const codes = await listCodes(ctx.db, storeId, row.id);
+      const { limit, cursor, redeemed, customer_id } = req.query;
+      const filter = {
+        redeemed: redeemed === undefined ? undefined : redeemed === 'true',
+        customer: customer_id,
+      };
       if ((req.headers.accept ?? '').includes('text/csv')) {
-        const cols = [
-          'code',
-          'customer_id',
-          'redeemed_at',
-          'balance_minor',
-          'expires_at',
-          'created_at',
-        ] as const;
-        const lines = [cols.join(',')];
-        for (const c of codes) lines.push(cols.map((k) => csvField(c[k])).join(','));
+        const csv = pipeline(
+          Readable.from(allCodes(ctx.db, storeId, row.id, filter)),
+          stringify({ header: true, columns: [...CODE_COLUMNS] }),
+          (err) => {
+            if (err) req.log.error({ err }, 'code export failed');
+          },
+        );
         reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${row.id}-codes.csv"`);
-        return `${lines.join('\n')}\n`;
+        return reply.send(csv);
       }
-      return { promotion_id: row.id, data: codes };
+      const rows = await listCodes(ctx.db, storeId, row.id, {
+        ...filter,
+        after: cursor === undefined ? undefined : decodeCodeCursor(cursor),
+        limit: limit + 1,
+      });
+      const data = rows.slice(0, limit);
+      return {
+        promotion_id: row.id,
+        data,
+        next_cursor: rows.length > limit ? encodeCodeCursor(data[data.length - 1].code) : null,
+      };
+    },
+  );
+  r.post(
+    '/v1/promotions/:id/codes/import',
+    {
+      schema: {
+        tags: ['Promotions'],
+        summary:
+          'Import codes from another system (JSON lines or a CSV text), all or nothing, problems by line',
+        params: Params,
+        body: ImportBody,
+      },
+    },
+    async (req, reply) => {
+      const storeId = storeOf(req);
+      const { lines, firstLine, pathOf } = importLines(req.body);
+      const checked = checkImportedCodes(lines, firstLine);
+      if (checked.problems.length > 0) throw importRefused(checked.problems, pathOf);
+      const imported = await ctx.db.tx(async (q) => {
+        const row = await findPromotion(q, storeId, req.params.id);
+        if (!row) throw notFound('Promotion', req.params.id);
+        requireUniqueCodes(row, 'imported');
+        const res = await importCodes(q, storeId, row.id, checked.codes);
+        // Thrown inside the transaction: a code taken meanwhile undoes the whole import.
+        if (res.refusals.length > 0) throw importRefused(res.refusals, pathOf);
+        return res.imported;
+      });
+      reply.status(201);
+      return { promotion_id: req.params.id, imported };
     },
   );
 }
