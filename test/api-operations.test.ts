@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Db } from '../src/db/client.ts';
 import { loadDemoStore } from '../src/demo/load.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
 import { recomputeStoreScores } from '../src/scores/jobs.ts';
@@ -226,5 +227,100 @@ describeEachDb('dashboard operations: calls, imports, settings, sign-in limits',
       'content-type': 'text/csv',
     });
     expect(badKind.status).toBe(422);
+  });
+
+  it('lets the owner edit the store, languages and analytics settings, says when scores are affected, and a recompute uses them', async () => {
+    const owner = await as('owner2@demo.example');
+    const same = await owner.patch('/app/api/settings', { name: 'Demo Shop', languages: ['EN', 'ro', 'en'] });
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    expect(same.body).toMatchObject({
+      store: { name: 'Demo Shop' },
+      languages: ['en', 'ro'],
+      scores_affected: false,
+    });
+    const res = await owner.patch('/app/api/settings', {
+      currency: 'eur',
+      timezone: 'Europe/Bucharest',
+      analytics: { sleepingFactor: 2.5, cacMinor: 2500 },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.store).toMatchObject({ currency: 'EUR', timezone: 'Europe/Bucharest' });
+    expect(res.body.analytics).toMatchObject({ sleepingFactor: 2.5, cacMinor: 2500, horizonWeeks: 52 });
+    expect(res.body.scores_affected).toBe(true);
+    const read = await owner.get('/app/api/settings');
+    expect(read.body).toMatchObject({ languages: ['en', 'ro'], analytics: { sleepingFactor: 2.5 } });
+    expect((await owner.post('/app/api/analytics/recompute')).status).toBe(200);
+    const report = await owner.get('/app/api/analytics');
+    expect(report.body.latest.report.segments.sleepingFactor).toBe(2.5);
+  });
+
+  it('names each invalid setting: currency, time zone, language, sleeping factor, acquisition cost', async () => {
+    const owner = await as('owner2@demo.example');
+    const res = await owner.patch('/app/api/settings', {
+      name: ' ',
+      currency: 'EURO',
+      timezone: 'Mars/Olympus',
+      languages: ['not a language!'],
+      analytics: { sleepingFactor: 0, cacMinor: -1 },
+    });
+    expect(res.status).toBe(422);
+    const paths = res.body.error.details.map((d: { path: string }) => d.path).sort();
+    expect(paths).toEqual(
+      [
+        'analytics.cacMinor',
+        'analytics.sleepingFactor',
+        'currency',
+        'languages[0]',
+        'name',
+        'timezone',
+      ].sort(),
+    );
+    const tz = res.body.error.details.find((d: { path: string }) => d.path === 'timezone');
+    expect(tz.message).toContain('Europe/Bucharest');
+  });
+
+  it('creates an API key shown once that works on /v1, lists it by prefix, and revokes it', async () => {
+    const owner = await as('owner2@demo.example');
+    const made = await owner.post('/app/api/api-keys', { name: 'CRM sync' });
+    expect(made.status).toBe(201);
+    expect(made.body.secret.startsWith(made.body.key.prefix)).toBe(true);
+    expect((await t.call('GET', '/v1/store', undefined, { key: made.body.secret })).status).toBe(200);
+    const listed = (await owner.get('/app/api/settings')).body.api_keys;
+    const row = listed.find((k: { id: string }) => k.id === made.body.key.id);
+    expect(row).toMatchObject({ name: 'CRM sync', prefix: made.body.key.prefix, revoked_at: null });
+    expect(JSON.stringify(listed)).not.toContain(made.body.secret);
+    const revoked = await owner.delete(`/app/api/api-keys/${made.body.key.id}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revoked_at).not.toBeNull();
+    expect((await t.call('GET', '/v1/store', undefined, { key: made.body.secret })).status).toBe(401);
+  });
+
+  it('refuses settings changes and API keys to marketers and account managers', async () => {
+    for (const email of ['marketer@demo.example', ELENA]) {
+      const who = await as(email);
+      expect((await who.patch('/app/api/settings', { name: 'Mine now' })).status).toBe(403);
+      expect((await who.post('/app/api/api-keys', { name: 'x' })).status).toBe(403);
+      expect((await who.delete('/app/api/api-keys/key_x')).status).toBe(403);
+    }
+  });
+
+  it('records each step of a recompute in score_runs.progress, in order, for the dashboard to show', async () => {
+    const db = getDb();
+    const steps: string[] = [];
+    const spy: Db = {
+      ...db,
+      query: ((sql: string, params?: unknown[]) => {
+        if (sql.includes('set progress =')) steps.push(String(params?.[2]));
+        return db.query(sql, params);
+      }) as Db['query'],
+    };
+    const runId = await recomputeStoreScores({ db: spy, ids, clock: systemClock }, storeId, 'test');
+    expect(steps[0]).toBe('loading orders');
+    expect(steps).toContain('fitting BG/NBD');
+    expect(steps.at(-1)).toMatch(/^saving the scores of [\d,]+ customers$/);
+    const run = await db.query<{ progress: string }>('select progress from score_runs where id = $1', [
+      runId,
+    ]);
+    expect(run.rows[0].progress).toBe(steps.at(-1));
   });
 });

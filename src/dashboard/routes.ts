@@ -125,6 +125,7 @@ export function registerDashboardApi(app: FastifyInstance, ctx: AppContext): voi
     return {
       store: profile,
       analytics: { ...DEFAULT_ANALYTICS, ...(settings.analytics ?? {}) },
+      languages: (settings as { languages?: string[] }).languages ?? ['en'],
       users: await listStaffUsers(ctx.db, staff.storeId),
       api_keys: can(staff.role, 'api_keys') ? await listApiKeys(ctx.db, staff.storeId) : null,
     };

@@ -50,21 +50,41 @@ export async function recomputeStoreScores(
     `insert into score_runs (store_id, id, status, trigger) values ($1, $2, 'running', $3)`,
     [storeId, runId, trigger],
   );
+  // Each step is written to score_runs.progress in order (the dashboard polls it); a failed write only loses a step.
+  let stepsWritten: Promise<unknown> = Promise.resolve();
+  const step = (label: string) => {
+    stepsWritten = stepsWritten
+      .then(() =>
+        ctx.db.query('update score_runs set progress = $3 where store_id = $1 and id = $2', [
+          storeId,
+          runId,
+          label,
+        ]),
+      )
+      .catch(() => {});
+  };
   try {
     const now = ctx.clock();
+    step('loading orders');
     const columns = await loadTransactionColumns(ctx.db, storeId, store.rows[0]?.currency ?? 'EUR');
     // Off the event loop: a large store's fits take seconds of CPU the API must not wait for.
-    const scores = await scoreStoreOffThread(columns, {
-      asOf: now.getTime(),
-      timeUnit: 'week',
-      horizon: settings.horizonWeeks,
-      discountRate: settings.monthlyDiscountRate,
-      sleepingFactor: settings.sleepingFactor,
-      model: settings.model,
-      fitParetoNbd: settings.model !== 'bgnbd',
-      lifetimeYears: settings.lifetimeYears,
-      cacMinor: settings.cacMinor,
-    });
+    const scores = await scoreStoreOffThread(
+      columns,
+      {
+        asOf: now.getTime(),
+        timeUnit: 'week',
+        horizon: settings.horizonWeeks,
+        discountRate: settings.monthlyDiscountRate,
+        sleepingFactor: settings.sleepingFactor,
+        model: settings.model,
+        fitParetoNbd: settings.model !== 'bgnbd',
+        lifetimeYears: settings.lifetimeYears,
+        cacMinor: settings.cacMinor,
+      },
+      step,
+    );
+    step(`saving the scores of ${columns.customerIds.length.toLocaleString('en-US')} customers`);
+    await stepsWritten;
     await ctx.db.tx(async (q) => {
       await writeCustomerScores(q, storeId, columns.customerIds, scores, now);
       await q.query(
@@ -74,6 +94,7 @@ export async function recomputeStoreScores(
     });
     return runId;
   } catch (err) {
+    await stepsWritten;
     await ctx.db.query(
       `update score_runs set status = 'failed', error = $3, finished_at = now() where store_id = $1 and id = $2`,
       [storeId, runId, (err as Error).message],
@@ -94,8 +115,14 @@ export async function latestScoreRun(db: Db, storeId: string) {
 
 /** The queued or running recompute of a store, if any (the dashboard shows its progress). */
 export async function activeScoreRun(db: Db, storeId: string) {
-  const res = await db.query<{ id: string; status: string; trigger: string; started_at: Date }>(
-    `select id, status, trigger, started_at from score_runs where store_id = $1 and status in ('queued', 'running')
+  const res = await db.query<{
+    id: string;
+    status: string;
+    trigger: string;
+    progress: string | null;
+    started_at: Date;
+  }>(
+    `select id, status, trigger, progress, started_at from score_runs where store_id = $1 and status in ('queued', 'running')
      order by started_at desc limit 1`,
     [storeId],
   );

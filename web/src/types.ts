@@ -79,6 +79,8 @@ export interface ScoreRun {
   id: string;
   status: string;
   trigger: string;
+  /** The step a running recompute is at ("fitting BG/NBD"). */
+  progress?: string | null;
   started_at: string;
   finished_at?: string;
 }

@@ -57,7 +57,13 @@ export function WithReport({ children }: { children: (report: Report, toolbar: R
   const progress = busy ? (
     <Working
       label="Computing the report"
-      detail={`Started ${fmtRelative(since)}. Models are fitted on every customer's orders; large stores take a minute or two. This page updates by itself.`}
+      detail={
+        <>
+          {d.running?.progress ? <span data-testid="score-step">Now: {d.running.progress}. </span> : null}
+          Started {fmtRelative(since)}. Models are fitted on every customer's orders; large stores take a
+          minute or two. This page updates by itself.
+        </>
+      }
     />
   ) : null;
   const error = failure ? (
