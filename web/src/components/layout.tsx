@@ -56,6 +56,18 @@ const NAV: NavItem[] = [
     icon: icon('M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2'),
   },
   {
+    to: '/promotions',
+    label: 'Promotions',
+    icon: icon('M20.6 13.4l-7.2 7.2a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8zM7.5 7.5h.01'),
+    needs: 'promotions',
+  },
+  {
+    to: '/loyalty',
+    label: 'Loyalty',
+    icon: icon('M12 3l2.8 5.7 6.2.9-4.5 4.4 1 6.2L12 17.3 6.5 20.2l1-6.2L3 9.6l6.2-.9z'),
+    needs: 'loyalty',
+  },
+  {
     to: '/imports',
     label: 'Imports',
     icon: icon('M12 3v12M7 10l5 5 5-5M4 17v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2'),
