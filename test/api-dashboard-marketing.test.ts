@@ -75,6 +75,8 @@ describeEachDb('dashboard API: loyalty and promotions', (getDb) => {
   it('has no program at first, then saves one through the /v1 schema (snake_case) and reads it back as /v1 does', async () => {
     const first = await as(MARKETER, 'GET', '/app/api/loyalty/program');
     expect(first.status).toBe(404);
+    // The page's question "is there a program?" answers without a 404.
+    expect((await as(MARKETER, 'GET', '/app/api/loyalty/setup')).body).toEqual({ program: null });
     const started = await as(MARKETER, 'PUT', '/app/api/loyalty/program', { currency: 'EUR' });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     expect(started.body).toMatchObject({ currency: 'EUR', expiry_days: 90, pending_days: 14 });
@@ -85,6 +87,7 @@ describeEachDb('dashboard API: loyalty and promotions', (getDb) => {
     expect(v1.body).toEqual(saved.body);
     expect(v1.body.expiry_days).toBe(180);
     expect((await as(OWNER, 'GET', '/app/api/loyalty/program')).body).toEqual(v1.body);
+    expect((await as(OWNER, 'GET', '/app/api/loyalty/setup')).body).toEqual({ program: v1.body });
   });
 
   it('refuses an invalid program with the path of each wrong field and keeps the saved one', async () => {
@@ -192,6 +195,7 @@ describeEachDb('dashboard API: loyalty and promotions', (getDb) => {
       ['POST', `/app/api/promotions/${promo}/codes`, { count: 1 }],
       ['GET', `/app/api/promotions/${promo}/codes`, undefined],
       ['GET', '/app/api/loyalty/program', undefined],
+      ['GET', '/app/api/loyalty/setup', undefined],
       ['PUT', '/app/api/loyalty/program', { currency: 'EUR' }],
       ['GET', `/app/api/customers/${ownCustomer}/loyalty`, undefined],
       ['POST', `/app/api/customers/${ownCustomer}/loyalty/adjustments`, { points: 5, reason: 'x' }],

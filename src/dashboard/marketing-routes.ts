@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { toApiShape } from '../http/api-shape.ts';
 import type { AppContext } from '../http/context.ts';
+import { findProgram } from '../loyalty/repository.ts';
 import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
 import { registerPromotionRoutes } from '../promotions/routes.ts';
 import { staffOf } from '../staff/routes.ts';
@@ -24,4 +26,13 @@ function signAdjustments(route: RouteOptions): void {
 export async function registerMarketingApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await mountV1Routes(app, 'promotions', (scope) => registerPromotionRoutes(scope, ctx));
   await mountV1Routes(app, 'loyalty', (scope) => registerLoyaltyRoutes(scope, ctx), signAdjustments);
+  // The page asks whether a program exists without a 404 (the browser logs every 404 as an error).
+  app.get(
+    '/app/api/loyalty/setup',
+    { config: { permission: 'loyalty' }, schema: { hide: true } },
+    async (req) => {
+      const program = await findProgram(ctx.db, staffOf(req).storeId);
+      return { program: program && toApiShape(program) };
+    },
+  );
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, api } from '../api.ts';
+import { api } from '../api.ts';
 import {
   bpsInput,
   Field,
@@ -40,15 +40,18 @@ export function LoyaltyPage() {
 
 function ProgramSettings() {
   const { me } = useSession();
-  const program = useApi<LoyaltyProgram>('/app/api/loyalty/program');
+  const setup = useApi<{ program: LoyaltyProgram | null }>('/app/api/loyalty/setup');
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<string | null>(null);
-  if (program.error instanceof ApiError && program.error.status === 404) {
+  if (setup.error) return <ErrorState error={setup.error} retry={setup.reload} />;
+  if (!setup.data) return <Loading label="Loading the loyalty program" />;
+  const program = setup.data.program;
+  if (program === null) {
     const start = async () => {
       setStarting(true);
       try {
         await api('/app/api/loyalty/program', { method: 'PUT', body: { currency: me.store.currency } });
-        program.reload();
+        setup.reload();
       } catch (err) {
         setStartError((err as Error).message);
       } finally {
@@ -80,9 +83,7 @@ function ProgramSettings() {
       </Card>
     );
   }
-  if (program.error) return <ErrorState error={program.error} retry={program.reload} />;
-  if (!program.data) return <Loading label="Loading the loyalty program" />;
-  return <ProgramForm key={JSON.stringify(program.data)} program={program.data} onSaved={program.reload} />;
+  return <ProgramForm program={program} onSaved={setup.reload} />;
 }
 
 interface LevelForm {
