@@ -323,4 +323,45 @@ describeEachDb('dashboard operations: calls, imports, settings, sign-in limits',
     ]);
     expect(run.rows[0].progress).toBe(steps.at(-1));
   });
+
+  /** A sign-in from `ip`. */
+  async function signIn(email: string, password: string, ip: string) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/app/api/login',
+      remoteAddress: ip,
+      payload: { email, password },
+    });
+    return { status: res.statusCode, headers: res.headers, body: res.json() };
+  }
+
+  it('refuses sign-ins for an email after 5 failures in 15 minutes with 429 and Retry-After, even with the right password; a success before that starts the count again', async () => {
+    const email = 'owner2@demo.example';
+    for (let i = 0; i < 4; i++) expect((await signIn(email, 'wrong password!', '10.1.0.1')).status).toBe(401);
+    expect((await signIn(email, PASSWORD, '10.1.0.2')).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await signIn(email, 'wrong password!', '10.1.0.3')).status).toBe(401);
+    const limited = await signIn(email, PASSWORD, '10.1.0.4');
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    const retry = Number(limited.headers['retry-after']);
+    expect(retry).toBeGreaterThan(14 * 60);
+    expect(retry).toBeLessThanOrEqual(15 * 60);
+    // Other accounts are not affected, and the table holds no email addresses.
+    expect((await signIn('marketer@demo.example', PASSWORD, '10.1.0.4')).status).toBe(200);
+    const keys = await getDb().query<{ key: string }>('select key from login_failures');
+    expect(JSON.stringify(keys.rows)).not.toContain('@');
+    // Once the window has passed, the account opens again.
+    await getDb().query(`update login_failures set window_ends_at = now() - interval '1 second'`);
+    expect((await signIn(email, PASSWORD, '10.1.0.4')).status).toBe(200);
+  });
+
+  it('refuses sign-ins from an IP address after 30 failures in 15 minutes, whatever the email', async () => {
+    for (let i = 0; i < 30; i++) {
+      expect((await signIn(`guess${i}@demo.example`, 'wrong password!', '10.2.0.1')).status).toBe(401);
+    }
+    const limited = await signIn(ELENA, PASSWORD, '10.2.0.1');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await signIn(ELENA, PASSWORD, '10.2.0.2')).status).toBe(200);
+  });
 });

@@ -18,6 +18,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   DATA_DIR_LOCKED: 409,
   IMPORT_FAILED: 422,
   CHECKOUT_CONFLICT: 409,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 

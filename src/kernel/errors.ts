@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'DATA_DIR_LOCKED',
   'IMPORT_FAILED',
   'CHECKOUT_CONFLICT',
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const;
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import { getStoreBySlug } from '../stores/repository.ts';
+import { clearLoginFailures, loginKeys, loginRetryAfter, recordLoginFailure } from './login-throttle.ts';
 import { decoyHash, MAX_PASSWORD_LENGTH, verifyPassword } from './password.ts';
 import {
   createSession,
@@ -142,19 +143,33 @@ export async function registerStaffAuth(
       },
     },
     async (req, reply) => {
+      // Repeated failures per email and per IP are refused before any password is checked.
+      const keys = loginKeys(req.body.email, req.ip);
+      const retryAfter = await loginRetryAfter(ctx.db, keys, ctx.clock());
+      if (retryAfter !== null) {
+        reply.header('retry-after', String(retryAfter));
+        throw new ComebackError(
+          'RATE_LIMITED',
+          `Too many failed sign-ins: try again in ${Math.ceil(retryAfter / 60)} minute${retryAfter > 60 ? 's' : ''}`,
+        );
+      }
       const candidates = await signInCandidates(ctx.db, req.body.email, req.body.store || undefined);
       const matched = [];
       for (const c of candidates)
         if (await verifyPassword(req.body.password, c.password_hash)) matched.push(c);
       // An unknown email costs one hash too, so response times do not tell which emails exist.
       if (candidates.length === 0) await verifyPassword(req.body.password, await decoyHash());
-      if (matched.length === 0) throw new ComebackError('UNAUTHENTICATED', 'Wrong email or password');
+      if (matched.length === 0) {
+        await recordLoginFailure(ctx.db, keys, ctx.clock());
+        throw new ComebackError('UNAUTHENTICATED', 'Wrong email or password');
+      }
       if (matched.length > 1) {
         throw new ComebackError('VALIDATION_FAILED', 'This login works for several stores: choose one', [
           { path: 'store', message: `one of ${matched.map((m) => m.store_slug).join(', ')}` },
         ]);
       }
       const user = matched[0];
+      await clearLoginFailures(ctx.db, keys);
       const now = ctx.clock();
       const { token, expiresAt } = await createSession(ctx.db, user, now, req.headers['user-agent']);
       reply.setCookie(SESSION_COOKIE, token, {
