@@ -69,8 +69,11 @@ async function customerContext(
 ): Promise<CustomerContext> {
   if (ref === null) return GUEST;
   const idOrExternal = ref.id ?? (ref.external_id as string);
-  const res = await q.query<{ id: string; birthday: string | null; tags: string[] }>(
-    `select id, birthday, tags from customers where store_id = $1 and ${ref.id !== undefined ? 'id' : 'external_id'} = $2`,
+  // The tier the loyalty job stored (customer_tiers), in the same read as the customer.
+  const res = await q.query<{ id: string; birthday: string | null; tags: string[]; tier: string | null }>(
+    `select c.id, c.birthday, c.tags, t.tier from customers c
+     left join customer_tiers t on t.store_id = c.store_id and t.customer_id = c.id
+     where c.store_id = $1 and c.${ref.id !== undefined ? 'id' : 'external_id'} = $2`,
     [storeId, idOrExternal],
   );
   const row = res.rows[0];
@@ -93,8 +96,7 @@ async function customerContext(
   const s = stats.rows[0];
   return {
     customerId: row.id,
-    // Tiers are not stored yet (the tier job is still to come): everyone is untiered.
-    tier: null,
+    tier: row.tier,
     segments,
     orderCount: s.orders,
     birthday:

@@ -6,6 +6,7 @@ import { registerCallRoutes } from '../calls/index.ts';
 import { registerCheckoutRoutes } from '../checkout/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
 import { type DashboardOptions, registerDashboard } from '../dashboard/index.ts';
+import { registerLoyaltyJobRoutes } from '../loyalty/job-routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
 import { registerScoreRoutes } from '../scores/routes.ts';
 import { registerStaffAdminRoutes } from '../staff/routes.ts';
@@ -95,6 +96,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     registerOrderRoutes(v1, ctx);
     registerScoreRoutes(v1, ctx);
     registerCheckoutRoutes(v1, ctx);
+    registerLoyaltyJobRoutes(v1, ctx);
     for (const plugin of options.v1Plugins ?? []) plugin(v1, ctx);
   });
   await app.register(async (admin) => {

@@ -4,12 +4,15 @@ import type { Db } from '../db/client.ts';
 import { purgeIdempotencyKeys } from '../http/idempotency.ts';
 import type { IdGenerator } from '../kernel/ids.ts';
 import type { Clock } from '../kernel/time.ts';
+import { LOYALTY_QUEUE, runLoyaltyJob, storesWithProgram } from '../loyalty/jobs.ts';
 import { recomputeStoreScores, SCORES_QUEUE } from '../scores/jobs.ts';
 import { startQueue } from './queue.ts';
 
 export interface Jobs {
   /** Queues a recompute of a store's scores (one pending per store); returns the job id. */
   recomputeScores(storeId: string, trigger: string): Promise<string | null>;
+  /** Queues a run of a store's loyalty job (one pending per store); returns the job id. */
+  runLoyalty(storeId: string, trigger: string): Promise<string | null>;
 }
 
 export interface Worker extends Jobs {
@@ -18,6 +21,7 @@ export interface Worker extends Jobs {
 
 const NIGHTLY = 'scores-nightly';
 const HOUSEKEEPING = 'housekeeping';
+const LOYALTY_NIGHTLY = 'loyalty-nightly';
 
 /**
  * The worker: a durable queue (pg-boss) in the server process. Nightly it queues every store's
@@ -29,7 +33,8 @@ export async function startWorker(
   log: Logger,
 ): Promise<Worker> {
   const boss: PgBoss = await startQueue(ctx.db);
-  for (const q of [SCORES_QUEUE, NIGHTLY, HOUSEKEEPING]) await boss.createQueue(q);
+  for (const q of [SCORES_QUEUE, NIGHTLY, HOUSEKEEPING, LOYALTY_QUEUE, LOYALTY_NIGHTLY])
+    await boss.createQueue(q);
   await boss.work<{ storeId: string; trigger: string }>(SCORES_QUEUE, { batchSize: 1 }, async ([job]) => {
     const started = Date.now();
     const runId = await recomputeStoreScores(ctx, job.data.storeId, job.data.trigger);
@@ -43,7 +48,16 @@ export async function startWorker(
     const n = await purgeIdempotencyKeys(ctx);
     if (n) log.info({ purged: n }, 'expired idempotency keys purged');
   });
+  await boss.work<{ storeId: string; trigger: string }>(LOYALTY_QUEUE, { batchSize: 1 }, async ([job]) => {
+    const started = Date.now();
+    const out = await runLoyaltyJob(ctx, job.data.storeId, job.data.trigger, ctx.clock().getTime());
+    log.info({ storeId: job.data.storeId, runId: out?.runId, ms: Date.now() - started }, 'loyalty job run');
+  });
+  await boss.work(LOYALTY_NIGHTLY, async () => {
+    for (const storeId of await storesWithProgram(ctx.db)) await queueLoyalty(storeId, 'nightly');
+  });
   await boss.schedule(NIGHTLY, '0 3 * * *', {}, { tz: 'UTC' });
+  await boss.schedule(LOYALTY_NIGHTLY, '30 2 * * *', {}, { tz: 'UTC' });
   await boss.schedule(HOUSEKEEPING, '17 * * * *', {}, { tz: 'UTC' });
 
   function queueScores(storeId: string, trigger: string) {
@@ -53,8 +67,16 @@ export async function startWorker(
       { singletonKey: storeId, retryLimit: 2, expireInSeconds: 3600 },
     );
   }
+  function queueLoyalty(storeId: string, trigger: string) {
+    return boss.send(
+      LOYALTY_QUEUE,
+      { storeId, trigger },
+      { singletonKey: storeId, retryLimit: 2, expireInSeconds: 3600 },
+    );
+  }
   return {
     recomputeScores: queueScores,
+    runLoyalty: queueLoyalty,
     async stop() {
       await boss.stop({ graceful: true, timeout: 10_000, wait: true });
     },

@@ -24,27 +24,11 @@ import {
   insertLoyaltyEvents,
   LOT_COLUMNS,
   loadLedger,
+  lockLedgers,
   lotRow,
 } from './repository.ts';
 import { tierBenefits } from './tiers.ts';
 import type { CreditEntry, LoyaltyEvent } from './types.ts';
-
-/**
- * Takes the per-customer ledger locks (the ones `loadLedger(…, true)` takes) for several customers
- * in one statement, in a fixed order so concurrent batches never wait on each other in a cycle.
- */
-export async function lockLedgers(
-  q: Queryable,
-  storeId: string,
-  customerIds: readonly string[],
-): Promise<void> {
-  const sorted = [...new Set(customerIds)].sort();
-  if (sorted.length === 0) return;
-  await q.query(
-    `select pg_advisory_xact_lock(hashtextextended('loyalty:' || $1 || ':' || c, 0)) from unnest($2::text[]) as c`,
-    [storeId, sorted],
-  );
-}
 
 interface OrderRow {
   id: string;

@@ -165,6 +165,39 @@ export function lotRow(storeId: string, e: CreditEntry): unknown[] {
   ];
 }
 
+/** Several customers' ledgers in one read (no locks: take `lockLedgers` first to plan writes). */
+export async function loadLedgers(
+  q: Queryable,
+  storeId: string,
+  customerIds: readonly string[],
+): Promise<Map<string, LedgerState>> {
+  const res = await q.query<{ customer_id: string; entry: LedgerEntry }>(
+    `select customer_id, entry from loyalty_entries where store_id = $1 and customer_id = any($2::text[])
+     order by customer_id, seq`,
+    [storeId, customerIds],
+  );
+  const grouped = new Map<string, LedgerEntry[]>(customerIds.map((c) => [c, []]));
+  for (const r of res.rows) grouped.get(r.customer_id)?.push(r.entry);
+  return new Map([...grouped].map(([c, entries]) => [c, ledgerFromEntries(c, entries)]));
+}
+
+/**
+ * Takes the per-customer ledger locks (the ones `loadLedger(…, true)` takes) for several customers
+ * in one statement, in a fixed order so concurrent writers never wait on each other in a cycle.
+ */
+export async function lockLedgers(
+  q: Queryable,
+  storeId: string,
+  customerIds: readonly string[],
+): Promise<void> {
+  const sorted = [...new Set(customerIds)].sort();
+  if (sorted.length === 0) return;
+  await q.query(
+    `select pg_advisory_xact_lock(hashtextextended('loyalty:' || $1 || ':' || c, 0)) from unnest($2::text[]) as c`,
+    [storeId, sorted],
+  );
+}
+
 /** Writes an `append` decision: entries, a lot per credit, guarded lot changes, its events. Throws `LedgerConflict` on a guard miss. */
 export async function applyLedgerDecision(
   q: Queryable,

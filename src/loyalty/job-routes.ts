@@ -1,0 +1,347 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Queryable } from '../db/client.ts';
+import { type AppContext, storeOf } from '../http/context.ts';
+import { ComebackError, notFound } from '../kernel/errors.ts';
+import { generateCodes, normalizeCode } from '../promotions/codes.ts';
+import { latestLoyaltyRuns, runLoyaltyJob } from './jobs.ts';
+import { checkReferral, type ReferralParty } from './referrals.ts';
+import { findProgram, resolveCustomerId } from './repository.ts';
+import { customerTier, evaluateStoredTiers, loadMemberships } from './tier-repository.ts';
+import { purchaseMembership } from './tiers.ts';
+
+const Params = z.object({ id: z.string().min(1).max(255).describe('our id or the external id') });
+
+export const LOYALTY_EVENT_KINDS = [
+  'points_earned',
+  'points_expired',
+  'points_expiring',
+  'tier_changed',
+  'certificate_issued',
+  'referral_converted',
+  'membership_renewal_due',
+] as const;
+
+const EventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(100).optional().describe('next_cursor of the previous page'),
+  kind: z.enum(LOYALTY_EVENT_KINDS).optional(),
+  customer_id: z.string().max(255).optional().describe('our id or the external id'),
+});
+
+const MembershipBody = z.object({
+  tier: z.string().trim().min(1).max(50).describe('a tier level with `membership` set'),
+  key: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe("the store's id of the purchase (e.g. its order id): the same key twice records one period"),
+});
+
+const ReferralBody = z.object({
+  code: z.string().trim().min(1).max(100).describe("the referrer's referral code"),
+  customer: z
+    .object({ id: z.string().min(1).max(255).optional(), external_id: z.string().min(1).max(255).optional() })
+    .refine((c) => c.id !== undefined || c.external_id !== undefined, 'id or external_id is required')
+    .describe('the new customer'),
+});
+
+const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
+
+async function requireCustomer(q: Queryable, storeId: string, idOrExternal: string): Promise<string> {
+  const id = await resolveCustomerId(q, storeId, idOrExternal);
+  if (!id) throw notFound('Customer', idOrExternal);
+  return id;
+}
+
+/** A customer's referral code, created on first ask (unique in the store). */
+async function referralCode(q: Queryable, storeId: string, customerId: string): Promise<string> {
+  for (let round = 0; round < 5; round++) {
+    const seen = await q.query<{ code: string }>(
+      'select code from referral_codes where store_id = $1 and customer_id = $2',
+      [storeId, customerId],
+    );
+    if (seen.rows[0]) return seen.rows[0].code;
+    const gen = generateCodes({ count: 1, length: 8, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+    if (gen.type !== 'generated') continue;
+    await q.query(
+      `insert into referral_codes (store_id, code, customer_id) values ($1, $2, $3) on conflict do nothing`,
+      [storeId, gen.codes[0], customerId],
+    );
+  }
+  throw new ComebackError('CONFLICT', 'Could not draw a referral code; try again');
+}
+
+async function referralParty(q: Queryable, storeId: string, customerId: string): Promise<ReferralParty> {
+  const res = await q.query<{ email: string | null; phone: string | null }>(
+    'select email, phone from customers where store_id = $1 and id = $2',
+    [storeId, customerId],
+  );
+  return { customerId, email: res.rows[0]?.email ?? null, phone: res.rows[0]?.phone ?? null, address: null };
+}
+
+/**
+ * The loyalty job and what it produces over HTTP: run it now, its runs, the events feed,
+ * customers' tiers, paid memberships, referral codes and referrals.
+ */
+export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/v1/loyalty/jobs/run',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: "Run the store's loyalty job now (expiry, reminders, tiers, certificates, referrals)",
+        description:
+          'Queued on the worker (202) unless `wait=true`, which runs it before answering (200, with what each step did). Every step is idempotent: running it again changes nothing.',
+        querystring: z.object({ wait: z.enum(['true', 'false']).default('false') }),
+      },
+    },
+    async (req, reply) => {
+      const s = storeOf(req);
+      if (!(await findProgram(ctx.db, s))) throw notFound('Loyalty program', 'of this store');
+      if (req.query.wait === 'true' || !ctx.jobs) {
+        const out = await runLoyaltyJob(ctx, s, 'api', ctx.clock().getTime());
+        return { run_id: out?.runId ?? null, status: 'done', summary: out?.summary ?? null };
+      }
+      const jobId = await ctx.jobs.runLoyalty(s, 'api');
+      reply.status(202);
+      return { job_id: jobId, status: jobId ? 'queued' : 'already queued' };
+    },
+  );
+  r.get(
+    '/v1/loyalty/jobs/runs',
+    { schema: { tags: ['Loyalty'], summary: "The store's latest loyalty job runs, newest first" } },
+    async (req) => ({ data: await latestLoyaltyRuns(ctx.db, storeOf(req)) }),
+  );
+  r.get(
+    '/v1/loyalty/events',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: 'Loyalty events for automation, oldest first (cursor pagination)',
+        description:
+          'points_earned, points_expired, points_expiring, tier_changed, certificate_issued, referral_converted, membership_renewal_due. Each event happens once (its dedupe_key is unique); poll with the last next_cursor.',
+        querystring: EventsQuery,
+      },
+    },
+    async (req) => {
+      const s = storeOf(req);
+      const f = req.query;
+      const params: unknown[] = [s];
+      const where = ['store_id = $1'];
+      if (f.kind) {
+        params.push(f.kind);
+        where.push(`kind = $${params.length}`);
+      }
+      if (f.customer_id) {
+        params.push(await requireCustomer(ctx.db, s, f.customer_id));
+        where.push(`customer_id = $${params.length}`);
+      }
+      if (f.cursor) {
+        params.push(f.cursor);
+        where.push(`id > $${params.length}`);
+      }
+      params.push(f.limit + 1);
+      const res = await ctx.db.query<{ id: string; at: Date; inserted_at: Date }>(
+        `select id, kind, customer_id, payload, at, dedupe_key from loyalty_events
+         where ${where.join(' and ')} order by id limit $${params.length}`,
+        params,
+      );
+      const more = res.rows.length > f.limit;
+      const data = more ? res.rows.slice(0, f.limit) : res.rows;
+      return { data, next_cursor: more ? data[data.length - 1].id : null };
+    },
+  );
+  r.get(
+    '/v1/customers/:id/tier',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: "A customer's stored tier, rolling activity and memberships",
+        params: Params,
+      },
+    },
+    async (req) => {
+      const s = storeOf(req);
+      const customerId = await requireCustomer(ctx.db, s, req.params.id);
+      const t = await customerTier(ctx.db, s, customerId);
+      const memberships = (await loadMemberships(ctx.db, s, ctx.clock().getTime(), [customerId])).get(
+        customerId,
+      );
+      return {
+        customer_id: customerId,
+        tier: t.tier,
+        earned_tier: t.earned_tier,
+        grace_until: iso(t.grace_until),
+        rolling_spend_minor: t.rolling_spend_minor,
+        rolling_orders: t.rolling_orders,
+        evaluated_at: iso(t.evaluated_at),
+        memberships: (memberships ?? []).map((m) => ({
+          id: m.id,
+          tier: m.tier,
+          starts_at: iso(new Date(m.startsAt)),
+          ends_at: iso(new Date(m.endsAt)),
+        })),
+      };
+    },
+  );
+  r.post(
+    '/v1/customers/:id/memberships',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: 'Record a paid membership (a tier bought for its period); renewals extend the last period',
+        params: Params,
+        body: MembershipBody,
+      },
+    },
+    async (req, reply) => {
+      const s = storeOf(req);
+      const customerId = await requireCustomer(ctx.db, s, req.params.id);
+      const program = await findProgram(ctx.db, s);
+      if (!program) throw notFound('Loyalty program', 'of this store');
+      const now = ctx.clock().getTime();
+      const out = await ctx.db.tx(async (q) => {
+        await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`loyalty-tiers:${s}`]);
+        const prior = await q.query<{
+          id: string;
+          tier: string;
+          starts_at: Date;
+          ends_at: Date;
+          price_minor: string;
+        }>(
+          'select id, tier, starts_at, ends_at, price_minor from loyalty_memberships where store_id = $1 and key = $2',
+          [s, req.body.key],
+        );
+        if (prior.rows[0]) return { created: false, row: prior.rows[0] };
+        const held = (await loadMemberships(q, s, now, [customerId])).get(customerId) ?? [];
+        const p = purchaseMembership(program.tiers, held, req.body.tier, ctx.ids('membership'), now);
+        if (p.type === 'rejected')
+          throw new ComebackError(
+            'VALIDATION_FAILED',
+            p.reason === 'unknown_tier' ? `No tier ${p.tier}` : `Tier ${p.tier} is not sold as a membership`,
+            [{ path: 'tier', message: p.reason }],
+          );
+        const m = p.membership;
+        await q.query(
+          `insert into loyalty_memberships (store_id, id, customer_id, tier, starts_at, ends_at, price_minor, key)
+           values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [
+            s,
+            m.id,
+            customerId,
+            m.tier,
+            iso(new Date(m.startsAt)),
+            iso(new Date(m.endsAt)),
+            p.priceMinor,
+            req.body.key,
+          ],
+        );
+        // The tier in force changes now, not at the next nightly run.
+        await evaluateStoredTiers(q, s, program, now, [customerId]);
+        return {
+          created: true,
+          row: {
+            id: m.id,
+            tier: m.tier,
+            starts_at: new Date(m.startsAt),
+            ends_at: new Date(m.endsAt),
+            price_minor: String(p.priceMinor),
+          },
+        };
+      });
+      reply.status(out.created ? 201 : 200);
+      const t = await customerTier(ctx.db, s, customerId);
+      return {
+        id: out.row.id,
+        customer_id: customerId,
+        tier: out.row.tier,
+        starts_at: iso(out.row.starts_at),
+        ends_at: iso(out.row.ends_at),
+        price_minor: Number(out.row.price_minor),
+        duplicate: !out.created,
+        tier_in_force: t.tier,
+      };
+    },
+  );
+  r.get(
+    '/v1/customers/:id/referral',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: "A customer's referral code (created on first ask) and their referrals",
+        params: Params,
+      },
+    },
+    async (req) => {
+      const s = storeOf(req);
+      const customerId = await requireCustomer(ctx.db, s, req.params.id);
+      const code = await referralCode(ctx.db, s, customerId);
+      const refs = await ctx.db.query(
+        `select id, referee_id, status, reason, created_at, decided_at from referrals
+         where store_id = $1 and referrer_id = $2 order by id`,
+        [s, customerId],
+      );
+      return { customer_id: customerId, code, referrals: refs.rows };
+    },
+  );
+  r.post(
+    '/v1/referrals',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: 'Record that a new customer came with a referral code',
+        description:
+          'Refused (422, details[0].message self_referral or not_new_customer) when the new customer is the referrer by id, email or phone, or has ordered already; 409 when the customer was referred already. The job rewards both once the first order passes the minimum and its return window.',
+        body: ReferralBody,
+      },
+    },
+    async (req, reply) => {
+      const s = storeOf(req);
+      const refereeId = await requireCustomer(
+        ctx.db,
+        s,
+        (req.body.customer.id ?? req.body.customer.external_id) as string,
+      );
+      const owner = await ctx.db.query<{ customer_id: string }>(
+        'select customer_id from referral_codes where store_id = $1 and code = $2',
+        [s, normalizeCode(req.body.code)],
+      );
+      const referrerId = owner.rows[0]?.customer_id;
+      if (!referrerId) throw notFound('Referral code', req.body.code);
+      const orders = await ctx.db.query<{ n: number }>(
+        `select count(*)::int as n from orders where store_id = $1 and customer_id = $2 and status <> 'cancelled'`,
+        [s, refereeId],
+      );
+      const check = checkReferral(
+        await referralParty(ctx.db, s, referrerId),
+        await referralParty(ctx.db, s, refereeId),
+        orders.rows[0].n,
+      );
+      if (!check.ok)
+        throw new ComebackError(
+          'VALIDATION_FAILED',
+          check.reason === 'self_referral'
+            ? `The referral is refused: same ${check.matched} as the referrer`
+            : 'The referral is refused: the customer has ordered before',
+          [{ path: 'customer', message: check.reason }],
+        );
+      const id = ctx.ids('referral');
+      const ins = await ctx.db.query(
+        `insert into referrals (store_id, id, referrer_id, referee_id, code) values ($1, $2, $3, $4, $5)
+         on conflict (store_id, referee_id) do nothing returning id`,
+        [s, id, referrerId, refereeId, normalizeCode(req.body.code)],
+      );
+      if (ins.rows.length === 0)
+        throw new ComebackError('CONFLICT', 'The customer was referred already', [
+          { path: 'customer', message: 'already_referred' },
+        ]);
+      reply.status(201);
+      return { id, referrer_id: referrerId, referee_id: refereeId, status: 'pending' };
+    },
+  );
+}

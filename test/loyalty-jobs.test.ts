@@ -1,0 +1,269 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createIdGenerator } from '../src/kernel/ids.ts';
+import { DAY_MS } from '../src/kernel/time.ts';
+import { runLoyaltyJob } from '../src/loyalty/jobs.ts';
+import { LoyaltyProgram, type LoyaltyProgramInput } from '../src/loyalty/program.ts';
+import { saveProgram } from '../src/loyalty/repository.ts';
+import { Promotion } from '../src/promotions/promotion.ts';
+import { insertPromotion } from '../src/promotions/repository.ts';
+import { describeEachDb } from './db.ts';
+import { storeWithKey, type TestApp, testApp } from './helpers.ts';
+
+const PROGRAM: LoyaltyProgramInput = {
+  currency: 'EUR',
+  pendingDays: 14,
+  expiryDays: 90,
+  expiryReminderDays: 14,
+  tiers: {
+    basis: 'spend',
+    windowDays: 365,
+    graceDays: 30,
+    renewalReminderDays: 14,
+    levels: [
+      { code: 'silver', name: 'Silver', minSpendMinor: 10_000, benefits: { discountBps: 500 } },
+      { code: 'gold', name: 'Gold', minSpendMinor: 50_000, benefits: { discountBps: 1000 } },
+      {
+        code: 'club',
+        name: 'Club',
+        membershipOnly: true,
+        membership: { priceMinor: 4900, periodDays: 365 },
+        benefits: { freeShipping: true },
+      },
+    ],
+  },
+  certificate: { every: 2, promotionId: 'cert', validDays: 60 },
+  referral: { referrerPoints: 500, refereePoints: 200, minOrderMinor: 2000 },
+};
+
+const T0 = Date.now();
+const at = (days: number) => new Date(T0 + days * DAY_MS).toISOString();
+
+describeEachDb('the loyalty job', (getDb) => {
+  let t: TestApp;
+  const ids = createIdGenerator();
+  const job = (storeId: string, days = 0) =>
+    runLoyaltyJob({ db: getDb(), ids }, storeId, 'test', T0 + days * DAY_MS);
+
+  beforeAll(async () => {
+    t = await testApp(getDb());
+  });
+  afterAll(async () => {
+    await t?.app.close();
+  });
+
+  /** A store with the program (and the certificate promotion) and an API caller for it. */
+  async function store(slug: string) {
+    const { storeId, key } = await storeWithKey(getDb(), slug);
+    await saveProgram(getDb(), storeId, LoyaltyProgram.parse(PROGRAM));
+    await insertPromotion(
+      getDb(),
+      storeId,
+      Promotion.parse({
+        id: 'cert',
+        name: 'Thank you: 5.00 off',
+        trigger: { type: 'unique_codes' },
+        actions: [{ code: 'amount_off', args: { amountMinor: 500 } }],
+      }),
+      'active',
+    );
+    const call = (method: string, url: string, body?: unknown) => t.call(method, url, body, { key });
+    const order = (ext: string, customer: string | null, placedDays: number, minor: number) =>
+      call('POST', '/v1/orders', {
+        external_id: ext,
+        customer: customer === null ? null : { external_id: customer, email: `${customer}@example.com` },
+        placed_at: at(placedDays),
+        currency: 'EUR',
+        status: 'paid',
+        lines: [{ sku: 'X', quantity: 1, unit_price_minor: minor }],
+      });
+    const events = async (kind?: string) =>
+      (
+        await getDb().query<{ kind: string; customer_id: string; payload: Record<string, unknown> }>(
+          `select kind, customer_id, payload from loyalty_events where store_id = $1 ${kind ? 'and kind = $2' : ''} order by id`,
+          kind ? [storeId, kind] : [storeId],
+        )
+      ).rows;
+    const balance = async (customer: string) => (await call('GET', `/v1/customers/${customer}/loyalty`)).body;
+    const tier = async (customer: string) => (await call('GET', `/v1/customers/${customer}/tier`)).body;
+    return { storeId, call, order, events, balance, tier };
+  }
+
+  it('reminds of points about to lapse once per lot, then writes them off once', async () => {
+    const s = await store('job-expiry');
+    // Placed 100 days ago: available since day -86, lapsing on day +4.
+    expect((await s.order('e-1', 'ex', -100, 4000)).status).toBe(201);
+    expect((await s.balance('ex')).available).toBe(40);
+    const first = await job(s.storeId);
+    expect(first?.summary.expiringReminders).toBe(1);
+    expect((await job(s.storeId))?.summary.expiringReminders).toBe(0);
+    expect(await s.events('points_expiring')).toEqual([
+      expect.objectContaining({ payload: expect.objectContaining({ points: 40, withinDays: 14 }) }),
+    ]);
+    const later = await job(s.storeId, 5);
+    expect(later?.summary.expired).toEqual({ customers: 1, points: 40 });
+    expect((await job(s.storeId, 5))?.summary.expired).toEqual({ customers: 0, points: 0 });
+    expect((await job(s.storeId, 6))?.summary.expired).toEqual({ customers: 0, points: 0 });
+    expect((await s.balance('ex')).balance).toBe(0);
+    expect((await s.events('points_expired')).length).toBe(1);
+  });
+
+  it('stores tiers by rolling spend, keeps them through the grace period, and checkout uses the stored tier', async () => {
+    const s = await store('job-tiers');
+    await s.order('t-1', 'vip', -10, 30_000);
+    await s.order('t-2', 'vip', -5, 25_000);
+    await s.order('t-3', 'small', -5, 12_000);
+    const run = await job(s.storeId);
+    expect(run?.summary.tiers).toMatchObject({ changed: 2 });
+    expect(await s.tier('vip')).toMatchObject({
+      tier: 'gold',
+      rolling_spend_minor: 55_000,
+      rolling_orders: 2,
+    });
+    expect((await s.tier('small')).tier).toBe('silver');
+    expect((await job(s.storeId))?.summary.tiers.changed).toBe(0);
+    const upgrades = (await s.events('tier_changed')).map((e) => [e.payload.from, e.payload.to]);
+    expect(upgrades).toHaveLength(2);
+    expect(upgrades).toEqual(
+      expect.arrayContaining([
+        [null, 'silver'],
+        [null, 'gold'],
+      ]),
+    );
+
+    const cart = {
+      customer: { external_id: 'vip' },
+      currency: 'EUR',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 10_000 }],
+      shipping_minor: 0,
+      codes: [],
+      points: 0,
+    };
+    const ev = await s.call('POST', '/v1/checkout/evaluate', cart);
+    expect(ev.status).toBe(200);
+    expect(JSON.stringify(ev.body)).toContain('tier:gold');
+    const commit = await s.call('POST', '/v1/checkout/commit', { ...cart, order_external_id: 'chk-vip' });
+    expect(commit.status).toBe(201);
+    expect(JSON.stringify(commit.body.evaluation)).toContain('tier:gold');
+
+    // A year on, the spend has left the window: a grace period first, then the downgrade, once.
+    await job(s.storeId, 400);
+    expect(await s.tier('vip')).toMatchObject({ tier: 'gold', rolling_spend_minor: 0 });
+    expect((await s.tier('vip')).grace_until).not.toBeNull();
+    expect((await job(s.storeId, 400))?.summary.tiers.changed).toBe(0);
+    await job(s.storeId, 431);
+    expect((await s.tier('vip')).tier).toBeNull();
+    expect((await job(s.storeId, 431))?.summary.tiers.changed).toBe(0);
+    const downgrades = (await s.events('tier_changed')).filter((e) => e.payload.to === null);
+    expect(downgrades.map((e) => e.payload.cause)).toEqual(['grace_ended', 'grace_ended']);
+  });
+
+  it('a paid membership holds its tier from purchase, reminds of renewal once, and ends at its end', async () => {
+    const s = await store('job-membership');
+    await s.call('POST', '/v1/customers', { external_id: 'm1', email: 'm1@example.com' });
+    const bought = await s.call('POST', '/v1/customers/m1/memberships', { tier: 'club', key: 'buy-1' });
+    expect(bought.status).toBe(201);
+    expect(bought.body).toMatchObject({ tier: 'club', tier_in_force: 'club', price_minor: 4900 });
+    const again = await s.call('POST', '/v1/customers/m1/memberships', { tier: 'club', key: 'buy-1' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ duplicate: true, id: bought.body.id });
+    const notForSale = await s.call('POST', '/v1/customers/m1/memberships', { tier: 'gold', key: 'buy-2' });
+    expect(notForSale.status).toBe(422);
+
+    expect((await job(s.storeId, 355))?.summary.tiers.renewalReminders).toBe(1);
+    expect((await job(s.storeId, 356))?.summary.tiers.renewalReminders).toBe(0);
+    expect((await s.events('membership_renewal_due')).length).toBe(1);
+    await job(s.storeId, 366);
+    const changes = await s.events('tier_changed');
+    expect(changes.map((e) => [e.payload.to, e.payload.cause])).toEqual([
+      ['club', 'membership_started'],
+      [null, 'membership_ended'],
+    ]);
+  });
+
+  it('issues a personal certificate after every 2nd order, once per threshold', async () => {
+    const s = await store('job-certificates');
+    await s.order('c-1', 'cat', -3, 1000);
+    await s.order('c-2', 'cat', -2, 1000);
+    await s.order('c-3', 'cat', -1, 1000);
+    expect((await job(s.storeId))?.summary.certificates).toBe(1);
+    expect((await job(s.storeId))?.summary.certificates).toBe(0);
+    const codes = await getDb().query<{ customer_id: string; promotion_id: string }>(
+      'select customer_id, promotion_id from promotion_codes where store_id = $1',
+      [s.storeId],
+    );
+    expect(codes.rows.length).toBe(1);
+    expect(codes.rows[0].promotion_id).toBe('cert');
+    const [issued] = await s.events('certificate_issued');
+    expect(issued.payload).toMatchObject({ orderNumber: 2, promotionId: 'cert' });
+    expect(issued.customer_id).toBe(codes.rows[0].customer_id);
+  });
+
+  it('converts a referral once the first order passes the minimum and its return window; refuses self-referral', async () => {
+    const s = await store('job-referrals');
+    await s.call('POST', '/v1/customers', { external_id: 'ref-a', email: 'a@example.com' });
+    await s.call('POST', '/v1/customers', { external_id: 'ref-b', email: 'b@example.com' });
+    await s.call('POST', '/v1/customers', { external_id: 'ref-a2', email: 'A+promo@example.com' });
+    const code = (await s.call('GET', '/v1/customers/ref-a/referral')).body.code;
+    expect(code).toMatch(/^[0-9A-Z]{8}$/);
+    expect((await s.call('GET', '/v1/customers/ref-a/referral')).body.code).toBe(code);
+    const self = await s.call('POST', '/v1/referrals', { code, customer: { external_id: 'ref-a2' } });
+    expect(self.status).toBe(422);
+    expect(self.body.error.details[0].message).toBe('self_referral');
+    const ok = await s.call('POST', '/v1/referrals', { code, customer: { external_id: 'ref-b' } });
+    expect(ok.status).toBe(201);
+    expect((await s.call('POST', '/v1/referrals', { code, customer: { external_id: 'ref-b' } })).status).toBe(
+      409,
+    );
+
+    await s.order('r-1', 'ref-b', 0, 3000);
+    expect((await job(s.storeId))?.summary.referrals).toEqual({ converted: 0, rejected: 0, waiting: 1 });
+    expect((await job(s.storeId, 15))?.summary.referrals).toEqual({ converted: 1, rejected: 0, waiting: 0 });
+    expect((await job(s.storeId, 16))?.summary.referrals).toEqual({ converted: 0, rejected: 0, waiting: 0 });
+    expect((await s.balance('ref-a')).balance).toBe(500);
+    expect((await s.balance('ref-b')).balance).toBe(30 + 200);
+    expect((await s.events('referral_converted')).length).toBe(1);
+  });
+
+  it('runs on demand over HTTP; a second run changes nothing; the events feed pages with a cursor', async () => {
+    const s = await store('job-http');
+    await s.order('h-1', 'hh', -100, 4000);
+    await s.order('h-2', 'hh', -1, 60_000);
+    const first = await s.call('POST', '/v1/loyalty/jobs/run?wait=true');
+    expect(first.status).toBe(200);
+    expect(first.body.summary).toMatchObject({ expiringReminders: 1, tiers: { changed: 1 } });
+    const count = async () =>
+      (
+        await getDb().query<{ e: number; v: number }>(
+          `select (select count(*)::int from loyalty_entries where store_id = $1) as e,
+                  (select count(*)::int from loyalty_events where store_id = $1) as v`,
+          [s.storeId],
+        )
+      ).rows[0];
+    const before = await count();
+    const second = await s.call('POST', '/v1/loyalty/jobs/run?wait=true');
+    expect(second.body.summary).toMatchObject({
+      expired: { points: 0 },
+      expiringReminders: 0,
+      tiers: { changed: 0 },
+      certificates: 0,
+    });
+    expect(await count()).toEqual(before);
+    const runs = await s.call('GET', '/v1/loyalty/jobs/runs');
+    expect(runs.body.data.map((r: { status: string }) => r.status)).toEqual(['done', 'done']);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { data: Array<{ id: string }>; next_cursor: string | null } } = await s.call(
+        'GET',
+        `/v1/loyalty/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...page.body.data.map((e) => e.id));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    expect(seen.length).toBe(before.v);
+    expect(new Set(seen).size).toBe(seen.length);
+    const tiers = await s.call('GET', '/v1/loyalty/events?kind=tier_changed&customer_id=hh');
+    expect(tiers.body.data).toEqual([expect.objectContaining({ kind: 'tier_changed' })]);
+  });
+});
