@@ -1,28 +1,77 @@
 /**
- * `npm run bench -- checkout`: checkout evaluation and commit against a database, through the
- * repository (no HTTP): latency percentiles and throughput of evaluate, and of commits of one
- * 100-use coupon under concurrency (exactly 100 must succeed).
- * Arguments: `--db <postgres url>` (default: PGlite in memory), `--evaluations 2000`,
- * `--commits 1000`, `--concurrency 20`.
+ * `npm run bench -- checkout`: the checkout API under load, as the issue asks. For each database
+ * (PostgreSQL on a fresh scratch database, then PGlite in a fresh directory) it starts the real
+ * server (`comeback serve`, default logging) as a child process, seeds a store through the API
+ * (20 active promotions, 200 customers with 50 ledger entries each, products, one order per
+ * customer), and measures with autocannon, 10 s each:
+ * - the maximum throughput of `GET /v1/orders/{id}` (one primary-key read: the floor) and of
+ *   `POST /v1/checkout/evaluate` (5-line carts, a code and points, customers in rotation);
+ * - evaluate's latency at an offered 500 req/s (`-R 500`), and commit's (unique orders) at the same rate.
+ * Then it prints the targets (on PostgreSQL) with pass or fail. The load generator, the server and
+ * the database share the machine's cores: the load average before and after each run is reported.
+ * Arguments: `--db postgres|pglite|both` (both), `--seconds 10`, `--connections 20`, `--rate 500`.
  */
-import { commitCheckout, evaluateForStore } from '../src/checkout/repository.ts';
-import { CheckoutCommitInput, CheckoutEvaluateInput } from '../src/checkout/schemas.ts';
-import { type Db, openPglite, openPostgres } from '../src/db/client.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { createIdGenerator } from '../src/kernel/ids.ts';
-import { LoyaltyProgram } from '../src/loyalty/index.ts';
-import { saveProgram } from '../src/loyalty/repository.ts';
-import { Promotion } from '../src/promotions/index.ts';
-import { insertPromotion } from '../src/promotions/repository.ts';
-import { createStore } from '../src/stores/repository.ts';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import autocannon, { type Request, type Result } from 'autocannon';
+import { cli, type DbKind, type Scratch, scratchDb } from './ingest.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const CUSTOMERS = 200;
+const LEDGER_ENTRIES = 50;
+const PRODUCTS = 50;
 
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const load1 = (): number => Number(os.loadavg()[0].toFixed(2));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The real server (`comeback serve`) on the scratch database; its log goes to a file as in production. */
+async function startServe(db: Scratch): Promise<{ child: ChildProcess; url: string; log: string }> {
+  const port = await freePort();
+  const log = join(await mkdtemp(join(os.tmpdir(), 'comeback-bench-log-')), 'serve.log');
+  const fd = openSync(log, 'w');
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'comeback.js'), 'serve'], {
+    cwd: ROOT,
+    env: { ...db.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', COMEBACK_DEMO: 'off' },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`comeback serve exited ${child.exitCode}; see ${log}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { child, url, log };
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`comeback serve did not start; see ${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
 }
 
 async function bounded(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -33,95 +82,315 @@ async function bounded(n: number, limit: number, fn: (i: number) => Promise<void
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
 }
 
-function stats(ms: number[], wallMs: number): object {
-  const s = [...ms].sort((a, b) => a - b);
-  return {
-    count: s.length,
-    wall_ms: Math.round(wallMs),
-    per_second: Math.round((s.length / wallMs) * 1000),
-    p50_ms: +percentile(s, 50).toFixed(2),
-    p95_ms: +percentile(s, 95).toFixed(2),
-    p99_ms: +percentile(s, 99).toFixed(2),
+/** A deterministic pseudo-random sequence (mulberry32): the same store on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
-export async function benchCheckout(args: string[]): Promise<object> {
-  const url = arg(args, 'db', '');
-  const evaluations = Number(arg(args, 'evaluations', '2000'));
-  const commits = Number(arg(args, 'commits', '1000'));
-  const concurrency = Number(arg(args, 'concurrency', '20'));
-  const db: Db = url ? await openPostgres(url, concurrency) : await openPglite();
-  await migrate(db);
-  const ids = createIdGenerator();
-  const store = await createStore(db, ids, { slug: `bench-checkout-${Date.now()}` });
-  const storeId = store.id;
-  await saveProgram(db, storeId, LoyaltyProgram.parse({ currency: 'EUR' }));
-  for (let i = 0; i < 20; i++)
-    await insertPromotion(
-      db,
-      storeId,
-      Promotion.parse({
-        id: `auto-${i}`,
-        name: `Automatic ${i}`,
-        trigger: { type: 'automatic' },
-        conditions: [{ code: 'min_subtotal', args: { amount_minor: 1000 * (i + 1) } }],
-        actions: [{ code: 'percent_off', args: { percent_bps: 100 } }],
-      }),
-      'active',
-    );
-  await insertPromotion(
-    db,
-    storeId,
-    Promotion.parse({
-      id: 'coupon',
-      name: 'Coupon',
-      trigger: { type: 'code', code: 'BENCH' },
-      limits: { total_uses: 100 },
-      actions: [{ code: 'amount_off', args: { amount_minor: 500 } }],
-    }),
-    'active',
+/** 18 automatic promotions and 2 shared codes, active, of every kind of condition and action. */
+function promotions(): object[] {
+  const out: object[] = [];
+  const actions = [
+    { code: 'percent_off', args: { percent_bps: 500, max_discount_minor: 2000 } },
+    { code: 'amount_off', args: { amount_minor: 300 } },
+    { code: 'free_shipping', args: {} },
+    { code: 'buy_x_get_y', args: { buy_quantity: 2, get_quantity: 1, percent_bps: 5000 } },
+    {
+      code: 'spend_threshold',
+      args: {
+        steps: [
+          { min_subtotal_minor: 5000, amount_off_minor: 500 },
+          { min_subtotal_minor: 10_000, percent_bps: 1000 },
+        ],
+      },
+    },
+    { code: 'bonus_points', args: { points: 50 } },
+  ];
+  const conditions = [
+    [{ code: 'min_subtotal', args: { amount_minor: 3000 } }],
+    [{ code: 'customer_segment', args: { segments: ['vip'] } }],
+    [{ code: 'min_quantity', args: { quantity: 3 } }],
+    [{ code: 'order_count', args: { min: 1 } }],
+    [{ code: 'channel', args: { channels: ['web'] } }],
+    [{ code: 'yearly_window', args: { from: { month: 1, day: 1 }, to: { month: 12, day: 31 } } }],
+  ];
+  for (let i = 0; i < 18; i++)
+    out.push({
+      id: `auto-${String(i).padStart(2, '0')}`,
+      name: `Automatic ${i}`,
+      trigger: { type: 'automatic' },
+      priority: 10 + i,
+      class: i % 3 === 0 ? 'tiered' : null,
+      applies_to: i % 2 === 0 ? { category_ids: [`cat-${i % 5}`] } : {},
+      conditions: conditions[i % conditions.length],
+      actions: [actions[i % actions.length]],
+      limits: {
+        total_uses: i % 4 === 0 ? 1_000_000 : null,
+        budget_minor: i % 5 === 0 ? 1_000_000_000 : null,
+      },
+    });
+  out.push(
+    {
+      id: 'code-bench10',
+      name: 'Bench 10 %',
+      trigger: { type: 'code', code: 'BENCH10' },
+      class: 'coupon',
+      actions: [{ code: 'percent_off', args: { percent_bps: 1000 } }],
+    },
+    {
+      id: 'code-ship',
+      name: 'Free shipping',
+      trigger: { type: 'code', code: 'SHIPFREE' },
+      conditions: [{ code: 'min_subtotal', args: { amount_minor: 2000 } }],
+      actions: [{ code: 'free_shipping', args: {} }],
+    },
   );
-  const cart = {
-    customer: null,
-    currency: 'EUR',
-    lines: Array.from({ length: 5 }, (_, i) => ({
-      sku: `SKU-${i}`,
-      quantity: 1 + i,
-      unit_price_minor: 1999,
-    })),
-    shipping_minor: 490,
-    codes: ['BENCH'],
-  };
-  const evalInput = CheckoutEvaluateInput.parse(cart);
-  const evalMs: number[] = [];
-  let t0 = performance.now();
-  await bounded(evaluations, concurrency, async () => {
-    const s = performance.now();
-    await evaluateForStore(db, storeId, evalInput, Date.now());
-    evalMs.push(performance.now() - s);
-  });
-  const evaluate = stats(evalMs, performance.now() - t0);
+  return out;
+}
 
-  const commitMs: number[] = [];
-  let committed = 0;
-  let refused = 0;
-  t0 = performance.now();
-  await bounded(commits, concurrency, async (i) => {
-    const s = performance.now();
-    try {
-      await commitCheckout(
-        db,
-        storeId,
-        CheckoutCommitInput.parse({ ...cart, order_external_id: `o-${i}` }),
-        Date.now(),
-      );
-      committed++;
-    } catch {
-      refused++;
-    }
-    commitMs.push(performance.now() - s);
+interface Seeded {
+  key: string;
+  orderIds: string[];
+}
+
+/** The store: program, promotions, products, customers with their ledgers, one order each. */
+async function seed(url: string, key: string): Promise<Seeded> {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+    return JSON.parse(text);
+  };
+  await call('PUT', '/v1/loyalty/program', {
+    currency: 'EUR',
+    earn: { points: 1, per_amount_minor: 100 },
+    category_multipliers: [{ category_ids: ['cat-1'], multiplier_bps: 20_000 }],
+    order_bonuses: [{ min_total_minor: 10_000, points: 100 }],
+    redemption: { points: 100, value_minor: 100, max_share_bps: 5000 },
   });
-  const commit = { ...stats(commitMs, performance.now() - t0), committed, refused };
-  await db.close();
-  return { db: url ? 'postgres' : 'pglite', concurrency, promotions: 21, evaluate, commit };
+  for (const p of promotions()) await call('POST', '/v1/promotions', p);
+  await call('POST', '/v1/products/batch', {
+    data: Array.from({ length: PRODUCTS }, (_, i) => ({
+      external_id: `p-${i}`,
+      sku: `SKU-${i}`,
+      title: `Product ${i}`,
+      category: `cat-${i % 5}`,
+      price_minor: 500 + i * 100,
+      currency: 'EUR',
+    })),
+  });
+  await call('POST', '/v1/customers/batch', {
+    data: Array.from({ length: CUSTOMERS }, (_, i) => ({
+      external_id: `c-${i}`,
+      email: `c${i}@example.com`,
+      tags: i % 4 === 0 ? ['vip'] : [],
+      birthday: `1990-${String(1 + (i % 12)).padStart(2, '0')}-15`,
+    })),
+  });
+  const orders = await call('POST', '/v1/orders/batch', {
+    data: Array.from({ length: CUSTOMERS }, (_, i) => ({
+      external_id: `o-${i}`,
+      customer: { external_id: `c-${i}` },
+      placed_at: new Date(Date.now() - (1 + i) * 86_400_000).toISOString(),
+      currency: 'EUR',
+      lines: [{ sku: `SKU-${i % PRODUCTS}`, quantity: 1, unit_price_minor: 2500 }],
+    })),
+  });
+  // 50 ledger entries per customer: 45 credits of 100, then 5 debits of 30 (FIFO lots consumed).
+  await bounded(CUSTOMERS * LEDGER_ENTRIES, 8, async (n) => {
+    const c = n % CUSTOMERS;
+    const k = Math.floor(n / CUSTOMERS);
+    const debit = k >= LEDGER_ENTRIES - 5;
+    await call('POST', `/v1/customers/c-${c}/loyalty/adjustments`, {
+      points: debit ? -30 : 100,
+      reason: debit ? 'bench debit' : 'bench credit',
+      key: `seed-${c}-${k}`,
+    });
+  });
+  return { key, orderIds: orders.results.map((r: { id: string }) => r.id) };
+}
+
+function cart(i: number, extra: Record<string, unknown> = {}): string {
+  const rnd = seeded(1000 + i);
+  return JSON.stringify({
+    customer: { external_id: `c-${i % CUSTOMERS}` },
+    currency: 'EUR',
+    channel: 'web',
+    lines: Array.from({ length: 5 }, () => {
+      const p = Math.floor(rnd() * PRODUCTS);
+      return { sku: `SKU-${p}`, quantity: 1 + Math.floor(rnd() * 3), unit_price_minor: 500 + p * 100 };
+    }),
+    shipping_minor: 490,
+    codes: ['BENCH10', 'SHIPFREE'],
+    points: 200,
+    ...extra,
+  });
+}
+
+interface Measured {
+  requests_per_second: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  non_2xx: number;
+  errors: number;
+  timeouts: number;
+  load_average: [number, number];
+}
+
+async function measure(
+  url: string,
+  key: string,
+  o: { seconds: number; connections: number; rate?: number; request: () => Request },
+): Promise<Measured> {
+  const before = load1();
+  const r: Result = await autocannon({
+    url,
+    connections: o.connections,
+    duration: o.seconds,
+    overallRate: o.rate,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, ...o.request() }) }],
+  });
+  return {
+    requests_per_second: Math.round(r.requests.average),
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    requests: r.requests.total,
+    non_2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    load_average: [before, load1()],
+  };
+}
+
+async function benchOne(kind: DbKind, o: { seconds: number; connections: number; rate: number }) {
+  const db = await scratchDb(kind);
+  let server: Awaited<ReturnType<typeof startServe>> | null = null;
+  try {
+    const key = (await cli(['keys', 'create', '--store', 'bench'], db.env)).stdout
+      .trim()
+      .split('\n')
+      .pop() as string;
+    server = await startServe(db);
+    const seedStart = performance.now();
+    const { orderIds } = await seed(server.url, key);
+    const seedSeconds = Number(((performance.now() - seedStart) / 1000).toFixed(1));
+    let n = 0;
+    const evaluate = (): Request => ({
+      method: 'POST',
+      path: '/v1/checkout/evaluate',
+      body: cart(n++),
+    });
+    const floor = (): Request => ({ method: 'GET', path: `/v1/orders/${orderIds[n++ % orderIds.length]}` });
+    let orderNo = 0;
+    const commit = (): Request => {
+      const i = orderNo++;
+      return {
+        method: 'POST',
+        path: '/v1/checkout/commit',
+        // Every fourth order redeems points; all book the points they earn (pending).
+        body: cart(i, {
+          order_external_id: `bench-${kind}-${i}`,
+          codes: ['BENCH10'],
+          points: i % 4 === 0 ? 50 : 0,
+        }),
+      };
+    };
+    // A commit must succeed before it is measured (a refused code would measure 409s).
+    const probe = await fetch(`${server.url}/v1/checkout/commit`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: commit().body,
+    });
+    if (probe.status !== 201) throw new Error(`a bench commit was refused: ${await probe.text()}`);
+    // Warm-up (JIT, caches, connection pools), not reported.
+    await measure(server.url, key, { seconds: 2, connections: o.connections, request: evaluate });
+    await measure(server.url, key, { seconds: 2, connections: o.connections, request: floor });
+    const floorMax = await measure(server.url, key, { ...o, rate: undefined, request: floor });
+    const evaluateMax = await measure(server.url, key, { ...o, rate: undefined, request: evaluate });
+    const evaluateAtRate = await measure(server.url, key, { ...o, request: evaluate });
+    const commitAtRate = await measure(server.url, key, { ...o, request: commit });
+    return {
+      db: kind,
+      seed_seconds: seedSeconds,
+      floor_get_order_max: floorMax,
+      evaluate_max: evaluateMax,
+      evaluate_share_of_floor: Number(
+        (evaluateMax.requests_per_second / floorMax.requests_per_second).toFixed(2),
+      ),
+      evaluate_at_rate: evaluateAtRate,
+      commit_at_rate: commitAtRate,
+      server_log: server.log,
+    };
+  } finally {
+    if (server) await stopServe(server.child);
+    await db.drop();
+  }
+}
+
+type One = Awaited<ReturnType<typeof benchOne>>;
+
+function targets(pg: One, rate: number) {
+  const t = [
+    {
+      target: 'evaluate max throughput >= 50 % of GET /v1/orders/{id}',
+      value: pg.evaluate_share_of_floor,
+      pass: pg.evaluate_share_of_floor >= 0.5,
+    },
+    {
+      target: `evaluate p99 < 10 ms at ${rate} req/s`,
+      value: pg.evaluate_at_rate.p99_ms,
+      pass: pg.evaluate_at_rate.p99_ms < 10 && pg.evaluate_at_rate.non_2xx === 0,
+    },
+    {
+      target: `commit p99 < 25 ms at ${rate} req/s`,
+      value: pg.commit_at_rate.p99_ms,
+      pass: pg.commit_at_rate.p99_ms < 25 && pg.commit_at_rate.non_2xx === 0,
+    },
+  ];
+  return { on: 'postgres', all_pass: t.every((x) => x.pass), checks: t };
+}
+
+export async function benchCheckout(args: string[]): Promise<object> {
+  const which = arg(args, 'db', 'both');
+  const o = {
+    seconds: Number(arg(args, 'seconds', '10')),
+    connections: Number(arg(args, 'connections', '20')),
+    rate: Number(arg(args, 'rate', '500')),
+  };
+  const kinds: DbKind[] = which === 'both' ? ['postgres', 'pglite'] : [which as DbKind];
+  const runs: One[] = [];
+  for (const kind of kinds) runs.push(await benchOne(kind, o));
+  const pg = runs.find((r) => r.db === 'postgres');
+  return {
+    machine: {
+      cores: os.cpus().length,
+      node: process.version,
+      load_average_at_end: os.loadavg().map((l) => +l.toFixed(2)),
+    },
+    setup: {
+      promotions_active: 20,
+      cart_lines: 5,
+      customers: CUSTOMERS,
+      ledger_entries_per_customer: LEDGER_ENTRIES,
+      seconds_per_measurement: o.seconds,
+      connections: o.connections,
+      offered_rate: o.rate,
+      server: 'comeback serve (child process, LOG_LEVEL=info, log to a file)',
+    },
+    runs,
+    targets: pg ? targets(pg, o.rate) : null,
+  };
 }

@@ -37,7 +37,7 @@ const PRODUCTS = 500;
 const START_MS = Date.UTC(2023, 0, 1);
 const SPAN_MS = 2 * 365 * 86_400_000;
 
-type DbKind = 'pglite' | 'postgres';
+export type DbKind = 'pglite' | 'postgres';
 
 interface Options {
   lines: number;
@@ -424,7 +424,7 @@ async function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun
   return { code, stdout, stderr, wallMs, peakRssMB: peakKb === null ? null : mb(peakKb), cpuSeconds };
 }
 
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
+export async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<ChildRun> {
   const run = await runNode([CLI, ...args], env);
   if (run.code !== 0)
     throw new Error(`comeback ${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-2000)}`);
@@ -441,7 +441,7 @@ function reportFigure(text: string, label: string): number | null {
 // Databases
 // ---------------------------------------------------------------------------------------------
 
-interface Scratch {
+export interface Scratch {
   kind: DbKind;
   /** The PostgreSQL database's name; null for PGlite. */
   database: string | null;
@@ -465,7 +465,7 @@ async function adminQuery(sql: string): Promise<void> {
 }
 
 /** A fresh, empty database with a store `bench`: a PGlite directory or a PostgreSQL database. */
-async function scratchDb(kind: DbKind): Promise<Scratch> {
+export async function scratchDb(kind: DbKind): Promise<Scratch> {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', COMEBACK_DEMO: 'off' };
   delete env.DATABASE_URL;
   let drop: () => Promise<void>;
