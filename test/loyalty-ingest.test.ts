@@ -161,6 +161,86 @@ describeEachDb('loyalty points earned on ingest', (getDb) => {
     expect(await entries("key = 'earn:o-chk'")).toEqual(before);
   });
 
+  it('a refund of an order paid with points returns the spent share and reverses the earned share', async () => {
+    await call('POST', '/v1/customers', { external_id: 'gus', email: 'gus@example.com' });
+    const adj = await call('POST', '/v1/customers/gus/loyalty/adjustments', {
+      points: 1000,
+      reason: 'welcome gift',
+    });
+    expect(adj.status).toBe(201);
+    const cart = {
+      order_external_id: 'o-spend',
+      customer: { external_id: 'gus' },
+      currency: 'EUR',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 10_000 }],
+      shipping_minor: 0,
+      codes: [],
+      points: 1000,
+    };
+    expect((await call('POST', '/v1/checkout/commit', cart)).status).toBe(201);
+    const afterCommit = await balance('gus');
+    expect(afterCommit.available).toBe(0);
+    const earned = afterCommit.pending;
+    expect(earned).toBeGreaterThan(0);
+    // The order arrives from the shop (9,000 paid after 10.00 of points), then half of it is refunded.
+    await call('POST', '/v1/orders', {
+      external_id: 'o-spend',
+      customer: { external_id: 'gus' },
+      placed_at: new Date().toISOString(),
+      currency: 'EUR',
+      status: 'paid',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 10_000 }],
+      discount_minor: 1000,
+    });
+    expect((await entries("key = 'earn:o-spend'")).length).toBe(1);
+    await call('POST', '/v1/refunds', {
+      external_id: 'r-spend',
+      order_external_id: 'o-spend',
+      refunded_at: new Date().toISOString(),
+      currency: 'EUR',
+      amount_minor: 4500,
+    });
+    const after = await balance('gus');
+    expect(after.available).toBe(500);
+    expect(after.pending).toBe(earned - Math.floor(earned / 2));
+  });
+
+  it('checkout commits and ingestion of the same order racing each other earn once', async () => {
+    await call('POST', '/v1/customers', { external_id: 'hal', email: 'hal@example.com' });
+    const line = { sku: 'X', quantity: 1, unit_price_minor: 4000 };
+    const tries = [];
+    for (let i = 0; i < 4; i++) {
+      tries.push(
+        call('POST', '/v1/checkout/commit', {
+          order_external_id: 'o-race',
+          customer: { external_id: 'hal' },
+          currency: 'EUR',
+          lines: [line],
+          shipping_minor: 0,
+          codes: [],
+          points: 0,
+        }),
+      );
+      tries.push(
+        call('POST', '/v1/orders', {
+          external_id: 'o-race',
+          customer: { external_id: 'hal' },
+          placed_at: new Date().toISOString(),
+          currency: 'EUR',
+          status: 'paid',
+          lines: [line],
+        }),
+      );
+    }
+    const statuses = (await Promise.all(tries)).map((r) => r.status);
+    expect(statuses.every((st) => st < 300)).toBe(true);
+    expect((await entries("key = 'earn:o-race'")).length).toBe(1);
+    const b = await balance('hal');
+    expect(b.balance).toBe(
+      b.lots.reduce((a: number, l: { remaining: number | string }) => a + Number(l.remaining), 0),
+    );
+  });
+
   it('an order whose points would have lapsed already (a history import) earns nothing', async () => {
     await call('POST', '/v1/orders', {
       external_id: 'o-old',

@@ -1,4 +1,6 @@
+import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWorker } from '../src/jobs/worker.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
 import { DAY_MS } from '../src/kernel/time.ts';
 import { runLoyaltyJob } from '../src/loyalty/jobs.ts';
@@ -6,6 +8,7 @@ import { LoyaltyProgram, type LoyaltyProgramInput } from '../src/loyalty/program
 import { saveProgram } from '../src/loyalty/repository.ts';
 import { Promotion } from '../src/promotions/promotion.ts';
 import { insertPromotion } from '../src/promotions/repository.ts';
+import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
 import { storeWithKey, type TestApp, testApp } from './helpers.ts';
 
@@ -265,5 +268,27 @@ describeEachDb('the loyalty job', (getDb) => {
     expect(new Set(seen).size).toBe(seen.length);
     const tiers = await s.call('GET', '/v1/loyalty/events?kind=tier_changed&customer_id=hh');
     expect(tiers.body.data).toEqual([expect.objectContaining({ kind: 'tier_changed' })]);
+  });
+
+  it('the worker runs a queued loyalty job to completion (one pending per store)', async () => {
+    const s = await store('job-worker');
+    await s.order('w-1', 'ww', -1, 20_000);
+    const worker = await startWorker({ db: getDb(), ids, clock: systemClock }, pino({ level: 'silent' }));
+    try {
+      expect(await worker.runLoyalty(s.storeId, 'test')).toBeTruthy();
+      let status: string | undefined;
+      for (let i = 0; i < 60 && status !== 'done'; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const run = await getDb().query<{ status: string }>(
+          'select status from loyalty_job_runs where store_id = $1',
+          [s.storeId],
+        );
+        status = run.rows[0]?.status;
+      }
+      expect(status).toBe('done');
+      expect((await s.tier('ww')).tier).toBe('silver');
+    } finally {
+      await worker.stop();
+    }
   });
 });
