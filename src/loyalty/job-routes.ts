@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Queryable } from '../db/client.ts';
+import { toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
 import { generateCodes, normalizeCode } from '../promotions/codes.ts';
@@ -146,14 +147,16 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
         where.push(`id > $${params.length}`);
       }
       params.push(f.limit + 1);
-      const res = await ctx.db.query<{ id: string; at: Date; inserted_at: Date }>(
+      const res = await ctx.db.query<{ id: string; payload: unknown }>(
         `select id, kind, customer_id, payload, at, dedupe_key from loyalty_events
          where ${where.join(' and ')} order by id limit $${params.length}`,
         params,
       );
       const more = res.rows.length > f.limit;
-      const data = more ? res.rows.slice(0, f.limit) : res.rows;
-      return { data, next_cursor: more ? data[data.length - 1].id : null };
+      const kept = more ? res.rows.slice(0, f.limit) : res.rows;
+      // Stored in the core's shape; the API's is snake_case with ISO-8601 times.
+      const data = kept.map((e) => ({ ...e, payload: toApiShape(e.payload) }));
+      return { data, next_cursor: more ? kept[kept.length - 1].id : null };
     },
   );
   r.get(
