@@ -17,6 +17,7 @@ export const DASHBOARD_PAGES = [
   '/customers',
   '/customers/:id',
   '/call-list',
+  '/imports',
   '/settings',
   '/loyalty',
   '/promotions',
