@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { toApiShape } from '../http/api-shape.ts';
 import type { AppContext } from '../http/context.ts';
-import { findProgram } from '../loyalty/repository.ts';
+import { IdParams } from '../http/resource.ts';
+import { notFound } from '../kernel/errors.ts';
+import { findProgram, resolveCustomerId } from '../loyalty/repository.ts';
 import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
+import { customerTier } from '../loyalty/tier-repository.ts';
 import { registerPromotionRoutes } from '../promotions/routes.ts';
 import { staffOf } from '../staff/routes.ts';
 import { mountV1Routes } from './mount-v1.ts';
@@ -33,6 +36,25 @@ export async function registerMarketingApi(app: FastifyInstance, ctx: AppContext
     async (req) => {
       const program = await findProgram(ctx.db, staffOf(req).storeId);
       return { program: program && toApiShape(program) };
+    },
+  );
+  // A customer's stored tier for the ledger and the 360 page (the job routes are not mounted whole:
+  // running jobs and recording memberships stay API work).
+  app.get(
+    '/app/api/customers/:id/tier',
+    { config: { permission: 'loyalty' }, schema: { hide: true, params: IdParams } },
+    async (req) => {
+      const { storeId } = staffOf(req);
+      const { id } = req.params as { id: string };
+      const customerId = await resolveCustomerId(ctx.db, storeId, id);
+      if (!customerId) throw notFound('Customer', id);
+      const t = await customerTier(ctx.db, storeId, customerId);
+      return {
+        tier: t.tier,
+        grace_until: t.grace_until && new Date(t.grace_until).toISOString(),
+        rolling_spend_minor: t.rolling_spend_minor,
+        rolling_orders: t.rolling_orders,
+      };
     },
   );
 }

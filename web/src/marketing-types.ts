@@ -150,3 +150,10 @@ export interface CustomerLoyalty {
   tier?: string | null;
   entries: LedgerEntryRow[];
 }
+
+export interface CustomerTier {
+  tier: string | null;
+  grace_until: string | null;
+  rolling_spend_minor: number;
+  rolling_orders: number;
+}

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { CallsCard } from '../components/call-outcomes.tsx';
 import { Chart } from '../components/chart.tsx';
+import { PointsCard } from '../components/customer-points.tsx';
 import { Badge, Card, EmptyState, ErrorState, Loading, PageHeader } from '../components/ui.tsx';
 import {
   count,
@@ -200,6 +201,8 @@ function Customer({ c }: { c: Customer360 }) {
         </div>
 
         <CallsCard customerId={c.id} />
+
+        <PointsCard customerId={c.id} />
 
         <Card title="Profile">
           <dl className="facts facts-wide">
