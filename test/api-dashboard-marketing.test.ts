@@ -126,6 +126,9 @@ describeEachDb('dashboard API: loyalty and promotions', (getDb) => {
     });
     const v1 = await t.call('GET', '/v1/customers/c-other/loyalty', undefined, { key });
     expect(v1.body.balance).toBe(50);
+    const tier = await as(MARKETER, 'GET', `/app/api/customers/${otherCustomer}/tier`);
+    expect(tier.status).toBe(200);
+    expect(tier.body).toEqual({ tier: null, grace_until: null, rolling_spend_minor: 0, rolling_orders: 0 });
     const tooMuch = await as(OWNER, 'POST', url, { points: -80, reason: 'Correction' });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.body.error.message).toContain('Only 50 points are available');
@@ -198,6 +201,7 @@ describeEachDb('dashboard API: loyalty and promotions', (getDb) => {
       ['GET', '/app/api/loyalty/setup', undefined],
       ['PUT', '/app/api/loyalty/program', { currency: 'EUR' }],
       ['GET', `/app/api/customers/${ownCustomer}/loyalty`, undefined],
+      ['GET', `/app/api/customers/${ownCustomer}/tier`, undefined],
       ['POST', `/app/api/customers/${ownCustomer}/loyalty/adjustments`, { points: 5, reason: 'x' }],
     ] as const) {
       const res = await as(ELENA, method, url, body);

@@ -313,6 +313,14 @@ describe('promotions and loyalty pages in a browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('28-loyalty-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
+    // The customer 360 page shows the points and the latest entry too.
+    await ledger.getByRole('heading').getByRole('link').click();
+    await page.waitForURL(new RegExp(`/customers/${someone.id}$`));
+    const card = page.getByTestId('customer-points');
+    await card.waitFor();
+    expect(await card.textContent()).toContain(`${before + 50} (`);
+    expect(await card.locator('xpath=..').textContent()).toContain('Parcel arrived late');
+    await shot('28b-customer-360-points');
     // The only console error is the refused save with the duplicate tier code (the browser logs every 4xx).
     expect(consoleErrors).toEqual([
       'Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)',

@@ -13,7 +13,13 @@ import {
 import { Badge, Card, EmptyState, ErrorState, Loading, PageHeader } from '../components/ui.tsx';
 import { fmtDate, fmtDateTime, fmtInt, fmtMoneyMinor, fullName } from '../format.ts';
 import { useApi, useTitle } from '../hooks.ts';
-import type { CustomerLoyalty, LedgerEntryRow, LoyaltyProgram, TierLevel } from '../marketing-types.ts';
+import type {
+  CustomerLoyalty,
+  CustomerTier,
+  LedgerEntryRow,
+  LoyaltyProgram,
+  TierLevel,
+} from '../marketing-types.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import type { Customer360, CustomerPage } from '../types.ts';
@@ -558,6 +564,7 @@ function Ledger({ customerId }: { customerId: string }) {
   const base = `/app/api/customers/${encodeURIComponent(customerId)}`;
   const customer = useApi<Customer360>(base);
   const ledger = useApi<CustomerLoyalty>(`${base}/loyalty`);
+  const tier = useApi<CustomerTier>(`${base}/tier`);
   const [points, setPoints] = useState('');
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -599,7 +606,7 @@ function Ledger({ customerId }: { customerId: string }) {
     <div className="stack ledger" data-testid="ledger">
       <h3>
         <Link to={`/customers/${encodeURIComponent(customerId)}`}>{name}</Link>
-        {l.tier ? <Badge tone="info">{l.tier}</Badge> : null}
+        {tier.data?.tier ? <Badge tone="info">Tier {tier.data.tier}</Badge> : null}
       </h3>
       <dl className="facts">
         <div>
@@ -654,7 +661,7 @@ function Ledger({ customerId }: { customerId: string }) {
         </p>
       ) : (
         <div className="table-wrap">
-          <table className="table" data-testid="ledger-table">
+          <table className="table table-cards" data-testid="ledger-table">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -669,14 +676,14 @@ function Ledger({ customerId }: { customerId: string }) {
             <tbody>
               {l.entries.map((e) => (
                 <tr key={e.key}>
-                  <td>{fmtDateTime(e.at)}</td>
-                  <td>{KIND[e.kind] ?? e.kind}</td>
-                  <td className={`num ${e.points >= 0 ? 'points-pos' : 'points-neg'}`}>
+                  <td className="cell-main">{fmtDateTime(e.at)}</td>
+                  <td data-label="What">{KIND[e.kind] ?? e.kind}</td>
+                  <td data-label="Points" className={`num ${e.points >= 0 ? 'points-pos' : 'points-neg'}`}>
                     {e.points > 0 ? '+' : ''}
                     {fmtInt(e.points)}
                   </td>
-                  <td>{e.reason || '–'}</td>
-                  <td>{sourceText(e)}</td>
+                  <td data-label="Reason">{e.reason || '–'}</td>
+                  <td data-label="By">{sourceText(e)}</td>
                 </tr>
               ))}
             </tbody>

@@ -306,7 +306,15 @@ export function PromotionForm({
   const [errors, setErrors] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
   const money = promotion?.currency ?? currency;
-  const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setS((old) => ({ ...old, [k]: v }));
+  const set = <K extends keyof FormState>(k: K, v: FormState[K]) => {
+    setS((old) => ({ ...old, [k]: v }));
+    // A field's message goes once it is edited; the next save checks again.
+    setErrors((old) => {
+      if (!(k in old)) return old;
+      const { [k]: _gone, ...rest } = old;
+      return rest;
+    });
+  };
   const text = (k: keyof FormState) => ({
     value: String(s[k]),
     onChange: (e: { target: { value: string } }) => set(k, e.target.value as never),

@@ -144,7 +144,7 @@ export function PromotionsPage() {
       ) : (
         <Card>
           <div className="table-wrap" aria-busy={list.loading}>
-            <table className="table" data-testid="promotion-table">
+            <table className="table table-cards" data-testid="promotion-table">
               <thead>
                 <tr>
                   <th scope="col">Promotion</th>
@@ -159,21 +159,21 @@ export function PromotionsPage() {
               <tbody>
                 {list.data.data.map((p) => (
                   <tr key={p.id}>
-                    <td>
+                    <td className="cell-main">
                       <Link to={`/promotions/${encodeURIComponent(p.id)}`}>{p.name}</Link>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <StatusBadge p={p} />
                     </td>
-                    <td>{describeOffer(p, currencyOf(p))}</td>
-                    <td>{describeTrigger(p)}</td>
-                    <td>
+                    <td data-label="Gives">{describeOffer(p, currencyOf(p))}</td>
+                    <td data-label="How">{describeTrigger(p)}</td>
+                    <td data-label="Uses">
                       <Usage p={p} />
                     </td>
-                    <td>
+                    <td data-label="Budget spent">
                       <Budget p={p} currency={currencyOf(p)} />
                     </td>
-                    <td>{validity(p)}</td>
+                    <td data-label="Valid">{validity(p)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -573,7 +573,7 @@ function Codes({
       ) : (
         <>
           <div className="table-wrap" aria-busy={codes.loading}>
-            <table className="table" data-testid="code-table">
+            <table className="table table-cards" data-testid="code-table">
               <thead>
                 <tr>
                   <th scope="col">Code</th>
@@ -586,19 +586,21 @@ function Codes({
               <tbody>
                 {rows.map((c) => (
                   <tr key={c.code}>
-                    <td>
+                    <td className="cell-main">
                       <code>{c.code}</code>
                     </td>
-                    <td>
+                    <td data-label="State">
                       {c.redeemed_at ? (
                         <Badge tone="muted">Used {fmtDate(c.redeemed_at)}</Badge>
                       ) : (
                         <Badge tone="good">Unused</Badge>
                       )}
                     </td>
-                    {giftCard ? <td>{fmtMoneyMinor(c.balance_minor, currency)}</td> : null}
-                    <td>{c.expires_at ? fmtDateTime(c.expires_at) : 'never'}</td>
-                    <td>{fmtDate(c.created_at)}</td>
+                    {giftCard ? (
+                      <td data-label="Balance">{fmtMoneyMinor(c.balance_minor, currency)}</td>
+                    ) : null}
+                    <td data-label="Expires">{c.expires_at ? fmtDateTime(c.expires_at) : 'never'}</td>
+                    <td data-label="Created">{fmtDate(c.created_at)}</td>
                   </tr>
                 ))}
               </tbody>
