@@ -227,6 +227,8 @@ describe('promotions and loyalty pages in a browser', () => {
     expect(text).toContain('Until');
     await shot('23-promotions-list');
     await page.setViewportSize({ width: 390, height: 844 });
+    // Nothing is wider than a phone: wide tables scroll inside their card.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('24-promotions-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -311,6 +313,8 @@ describe('promotions and loyalty pages in a browser', () => {
     );
     await shot('27-loyalty-ledger');
     await page.setViewportSize({ width: 390, height: 844 });
+    // Nothing is wider than a phone: wide tables scroll inside their card.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('28-loyalty-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
     // The customer 360 page shows the points and the latest entry too.
