@@ -160,7 +160,6 @@ function SettingsForms({ settings, reload }: { settings: EditableSettings; reloa
                   <input
                     {...described('set-currency', errors, 'currency', true)}
                     value={form.currency}
-                    maxLength={3}
                     onChange={set('currency')}
                   />
                 </Field>
