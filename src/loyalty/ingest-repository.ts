@@ -7,6 +7,7 @@
  */
 import { bulkInsert } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
+import { DAY_MS } from '../kernel/time.ts';
 import { emptyLedger, planLedgerOperation } from './ledger.ts';
 import {
   EARNING_STATUSES,
@@ -58,6 +59,15 @@ function ms(v: Date | string): number {
   return v instanceof Date ? v.getTime() : Date.parse(v);
 }
 
+/**
+ * Orders placed before this would earn points that have lapsed already (`ingestedEarnOperation`
+ * refuses them): the read skips them, so importing years of history costs next to nothing.
+ */
+function earnCutoff(program: LoyaltyProgram, now: number): string | null {
+  if (program.expiryDays === null) return null;
+  return new Date(now - (program.pendingDays + program.expiryDays) * DAY_MS).toISOString();
+}
+
 /** What ingestion did to the ledger in one batch. */
 export interface IngestPoints {
   earned: number;
@@ -92,8 +102,8 @@ export async function earnForIngestedOrders(
      from orders o
      left join customer_tiers t on t.store_id = o.store_id and t.customer_id = o.customer_id
      where o.store_id = $1 and o.id = any($2::text[]) and o.customer_id is not null
-       and o.status = any($3::text[])`,
-    [storeId, orderIds, [...EARNING_STATUSES, ...VOID_STATUSES]],
+       and (o.status = any($3::text[]) and ($5::timestamptz is null or o.placed_at > $5) or o.status = any($4::text[]))`,
+    [storeId, orderIds, EARNING_STATUSES, VOID_STATUSES, earnCutoff(prog, now)],
   );
   const toEarn = res.rows.filter((r) => !r.earned && EARNING_STATUSES.includes(r.status));
   const toVoid = res.rows.filter((r) => r.has_entries && VOID_STATUSES.includes(r.status));

@@ -81,7 +81,6 @@ create table loyalty_events (
   unique (store_id, dedupe_key)
 );
 create index loyalty_events_customer on loyalty_events (store_id, customer_id, id);
-create index loyalty_events_kind on loyalty_events (store_id, kind, id);
 
 -- One row per loyalty job run and store: what each step did.
 create table loyalty_job_runs (
