@@ -9,7 +9,8 @@
  * - evaluate's latency at an offered 500 req/s (`-R 500`), and commit's (unique orders) at the same rate.
  * Then it prints the targets (on PostgreSQL) with pass or fail. The load generator, the server and
  * the database share the machine's cores: the load average before and after each run is reported.
- * Arguments: `--db postgres|pglite|both` (both), `--seconds 10`, `--connections 20`, `--rate 500`.
+ * Arguments: `--db postgres|pglite|both` (both), `--seconds 10`, `--connections 20`, `--rate 500`;
+ * `--profile <dir>` measures only evaluate, on a server run with `--cpu-prof` into that directory.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -44,11 +45,15 @@ async function freePort(): Promise<number> {
 }
 
 /** The real server (`comeback serve`) on the scratch database; its log goes to a file as in production. */
-async function startServe(db: Scratch): Promise<{ child: ChildProcess; url: string; log: string }> {
+async function startServe(
+  db: Scratch,
+  profileDir: string | null = null,
+): Promise<{ child: ChildProcess; url: string; log: string }> {
   const port = await freePort();
   const log = join(await mkdtemp(join(os.tmpdir(), 'comeback-bench-log-')), 'serve.log');
   const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'comeback.js'), 'serve'], {
+  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...prof, join(ROOT, 'bin', 'comeback.js'), 'serve'], {
     cwd: ROOT,
     env: { ...db.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', COMEBACK_DEMO: 'off' },
     stdio: ['ignore', fd, fd],
@@ -275,7 +280,10 @@ async function measure(
   };
 }
 
-async function benchOne(kind: DbKind, o: { seconds: number; connections: number; rate: number }) {
+async function benchOne(
+  kind: DbKind,
+  o: { seconds: number; connections: number; rate: number; profile: string | null },
+) {
   const db = await scratchDb(kind);
   let server: Awaited<ReturnType<typeof startServe>> | null = null;
   try {
@@ -315,6 +323,15 @@ async function benchOne(kind: DbKind, o: { seconds: number; connections: number;
       body: commit().body,
     });
     if (probe.status !== 201) throw new Error(`a bench commit was refused: ${await probe.text()}`);
+    if (o.profile) {
+      // Profile evaluate alone: a second server, profiled, on the seeded database.
+      await stopServe(server.child);
+      server = await startServe(db, o.profile);
+      await measure(server.url, key, { ...o, rate: undefined, request: evaluate });
+      await stopServe(server.child);
+      server = null;
+      return null;
+    }
     // Warm-up (JIT, caches, connection pools), not reported.
     await measure(server.url, key, { seconds: 2, connections: o.connections, request: evaluate });
     await measure(server.url, key, { seconds: 2, connections: o.connections, request: floor });
@@ -340,7 +357,7 @@ async function benchOne(kind: DbKind, o: { seconds: number; connections: number;
   }
 }
 
-type One = Awaited<ReturnType<typeof benchOne>>;
+type One = NonNullable<Awaited<ReturnType<typeof benchOne>>>;
 
 function targets(pg: One, rate: number) {
   const t = [
@@ -369,10 +386,15 @@ export async function benchCheckout(args: string[]): Promise<object> {
     seconds: Number(arg(args, 'seconds', '10')),
     connections: Number(arg(args, 'connections', '20')),
     rate: Number(arg(args, 'rate', '500')),
+    profile: arg(args, 'profile', '') || null,
   };
   const kinds: DbKind[] = which === 'both' ? ['postgres', 'pglite'] : [which as DbKind];
   const runs: One[] = [];
-  for (const kind of kinds) runs.push(await benchOne(kind, o));
+  for (const kind of kinds) {
+    const run = await benchOne(kind, o);
+    if (run) runs.push(run);
+  }
+  if (o.profile) return { profile: o.profile };
   const pg = runs.find((r) => r.db === 'postgres');
   return {
     machine: {

@@ -144,7 +144,7 @@ for (const kind of DB_KINDS) {
         id: 'once',
         name: 'Once each',
         trigger: { type: 'code', code: 'ONCE' },
-        limits: { usesPerCustomer: 1 },
+        limits: { uses_per_customer: 1 },
         actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
       });
       await call('POST', '/v1/customers', { external_id: 'once-1' });

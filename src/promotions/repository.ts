@@ -6,9 +6,8 @@ import type { Queryable } from '../db/client.ts';
 import { SqlFilter } from '../db/pagination.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import type { ImportedCode } from './code-import.ts';
-import { type GeneratedCodes, generateCodes, normalizeCode, type RandomBytes } from './codes.ts';
-import { Promotion } from './promotion.ts';
-import type { CodeRecord, PromotionUsage } from './types.ts';
+import { type GeneratedCodes, generateCodes, type RandomBytes } from './codes.ts';
+import type { Promotion } from './promotion.ts';
 
 export interface PromotionRow {
   id: string;
@@ -97,61 +96,6 @@ export async function listPromotions(
     [storeId, opts.status ?? null, opts.after ?? null, opts.limit],
   );
   return res.rows;
-}
-
-/** What checkout evaluation needs: active automatic and shared-code promotions, those of the typed generated codes, their counters. */
-export async function loadCheckoutPromotions(
-  q: Queryable,
-  storeId: string,
-  typedCodes: readonly string[],
-): Promise<{ promotions: Promotion[]; usage: Record<string, PromotionUsage>; codeRecords: CodeRecord[] }> {
-  const codes = [...new Set(typedCodes.map(normalizeCode).filter((c) => c !== ''))];
-  const recs = await q.query<{
-    code: string;
-    promotion_id: string;
-    customer_id: string | null;
-    redeemed_at: string | null;
-    balance_minor: number | null;
-    expires_at: Date | string | null;
-  }>(
-    `select code, promotion_id, customer_id, redeemed_at, balance_minor, expires_at from promotion_codes
-     where store_id = $1 and code = any($2::text[])`,
-    [storeId, codes],
-  );
-  const codeRecords: CodeRecord[] = recs.rows.map((r) => ({
-    code: r.code,
-    promotionId: r.promotion_id,
-    customerId: r.customer_id,
-    redeemed: r.redeemed_at !== null,
-    balanceMinor: r.balance_minor,
-    expiresAt: r.expires_at === null ? null : new Date(r.expires_at).getTime(),
-  }));
-  const viaCodes = [...new Set(codeRecords.map((r) => r.promotionId))];
-  const rows = await q.query<{ id: string; config: unknown; uses: number; budget_spent_minor: number }>(
-    `select id, config, uses, budget_spent_minor from promotions
-     where store_id = $1 and status = 'active' and (config->'trigger'->>'type' in ('automatic', 'code') or id = any($2::text[]))`,
-    [storeId, viaCodes],
-  );
-  const promotions: Promotion[] = [];
-  const usage: Record<string, PromotionUsage> = {};
-  for (const r of rows.rows) {
-    promotions.push(Promotion.parse(r.config));
-    usage[r.id] = { uses: r.uses, spentMinor: r.budget_spent_minor };
-  }
-  return { promotions, usage, codeRecords };
-}
-
-/** Uses of each promotion by one customer. */
-export async function customerPromotionUses(
-  q: Queryable,
-  storeId: string,
-  customerId: string,
-): Promise<Record<string, number>> {
-  const res = await q.query<{ promotion_id: string; uses: number }>(
-    'select promotion_id, uses from promotion_customer_uses where store_id = $1 and customer_id = $2 and uses > 0',
-    [storeId, customerId],
-  );
-  return Object.fromEntries(res.rows.map((r) => [r.promotion_id, r.uses]));
 }
 
 export interface CodeBatch {
