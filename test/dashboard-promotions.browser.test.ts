@@ -1,12 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { readLock } from '../src/db/data-dir-lock.ts';
-import { type RunningServer, startServer } from '../src/main.ts';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoDashboard, openDemoDashboard } from './browser.ts';
 
 /**
  * The Promotions and Loyalty pages end to end on the demo store: the owner creates a promotion
@@ -16,116 +11,26 @@ import { type RunningServer, startServer } from '../src/main.ts';
  * the API refuses them. Screenshots go to test-artifacts/dashboard/.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve('test-artifacts/dashboard');
 const ELENA = 'elena.manager@example.com';
 
 describe('promotions and loyalty pages in a browser', () => {
-  let server: RunningServer;
-  let context: BrowserContext;
+  let d: DemoDashboard;
   let page: Page;
-  let base: string;
-  let login: { email: string; password: string };
-  let apiKey: string;
-  let dataDir: string;
   let promotionId: string;
-  const dirs: string[] = [];
-  const consoleErrors: string[] = [];
-
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  const v1 = async <T>(url: string) => {
-    const res = await fetch(base + url, { headers: { authorization: `Bearer ${apiKey}` } });
-    return { status: res.status, body: (await res.json()) as T };
-  };
-  async function signIn(email: string, password: string) {
-    await page.goto(`${base}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => u.pathname !== '/login');
-  }
+  const shot = (name: string) => d.shot(name);
+  const v1 = <T>(url: string) => d.v1<T>(url);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: apt-get install -y chromium (the browser test needs Debian's Chromium)`,
-      );
-    }
-    mkdirSync(SHOTS, { recursive: true });
-    const tmp = (p: string) => {
-      const d = mkdtempSync(path.join(os.tmpdir(), p));
-      dirs.push(d);
-      return d;
-    };
-    const webDir = tmp('comeback-web-');
-    await build({
-      configFile: path.resolve('web/vite.config.ts'),
-      logLevel: 'error',
-      build: { outDir: webDir, emptyOutDir: true },
-    });
-    dataDir = tmp('comeback-data-');
-    const printed: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-      printed.push(String(chunk));
-      return true;
-    });
-    try {
-      server = await startServer(
-        loadConfig({
-          PORT: '0',
-          COMEBACK_DATA_DIR: dataDir,
-          COMEBACK_DEMO: 'auto',
-          COMEBACK_DEMO_CUSTOMERS: '120',
-          COMEBACK_WEB_DIR: webDir,
-          LOG_LEVEL: 'silent',
-        }),
-      );
-      base = server.url;
-      await vi.waitFor(() => expect(printed.join('')).toContain('Dashboard login:'), {
-        timeout: 60_000,
-        interval: 200,
-      });
-    } finally {
-      write.mockRestore();
-    }
-    const banner = printed.join('');
-    const m = /Dashboard login:\s+(\S+) \/ (\S+)/.exec(banner)!;
-    login = { email: m[1], password: m[2] };
-    apiKey = /Demo store API key:\s+(\S+)/.exec(banner)![1];
-
-    context = await chromium.launchPersistentContext(tmp('pw-'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
-    });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
+    d = await openDemoDashboard({ customers: 120 });
+    page = d.page;
   }, 120_000);
 
   afterAll(async () => {
-    try {
-      await context?.close();
-    } finally {
-      await server?.stop();
-      for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    }
+    await d?.close();
   });
 
   it('creates a promotion through the form, with a message next to a missing field first', async () => {
-    await signIn(login.email, login.password);
+    await d.signIn(d.login.email, d.login.password);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Promotions' }).click();
     await page.waitForURL(/\/promotions$/);
     await page.getByRole('heading', { name: 'No promotions yet' }).waitFor();
@@ -228,7 +133,7 @@ describe('promotions and loyalty pages in a browser', () => {
     await shot('23-promotions-list');
     await page.setViewportSize({ width: 390, height: 844 });
     // Nothing is wider than a phone: wide tables scroll inside their card.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot('24-promotions-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -306,7 +211,7 @@ describe('promotions and loyalty pages in a browser', () => {
     const text = (await row.textContent()) ?? '';
     expect(text).toContain('Added by staff');
     expect(text).toContain('+50');
-    expect(text).toContain(`Staff: ${login.email}`);
+    expect(text).toContain(`Staff: ${d.login.email}`);
     expect(await page.getByTestId('ledger-balance').textContent()).toBe(`${before + 50} points`);
     expect((await v1<{ balance: number }>(`/v1/customers/${someone.id}/loyalty`)).body.balance).toBe(
       before + 50,
@@ -314,7 +219,7 @@ describe('promotions and loyalty pages in a browser', () => {
     await shot('27-loyalty-ledger');
     await page.setViewportSize({ width: 390, height: 844 });
     // Nothing is wider than a phone: wide tables scroll inside their card.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot('28-loyalty-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
     // The customer 360 page shows the points and the latest entry too.
@@ -326,29 +231,23 @@ describe('promotions and loyalty pages in a browser', () => {
     expect(await card.locator('xpath=..').textContent()).toContain('Parcel arrived late');
     await shot('28b-customer-360-points');
     // The only console error is the refused save with the duplicate tier code (the browser logs every 4xx).
-    expect(consoleErrors).toEqual([
+    expect(d.consoleErrors).toEqual([
       'Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)',
     ]);
-    consoleErrors.length = 0;
+    d.consoleErrors.length = 0;
   });
 
   it('keeps account managers out: no menu entries, "Not available for your role", and 403 from the API', async () => {
-    const token = readLock(dataDir)!.adminToken!;
-    const created = await fetch(`${base}/admin/v1/stores/demo/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: ELENA, role: 'account_manager', password: 'elena-password-1' }),
-    });
-    expect(created.status).toBe(201);
+    await d.addStaff(ELENA, 'account_manager', 'elena-password-1');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login$/);
-    await signIn(ELENA, 'elena-password-1');
+    await d.signIn(ELENA, 'elena-password-1');
     const nav = page.getByRole('navigation', { name: 'Main' });
     const links = await nav.getByRole('link').allTextContents();
     expect(links).not.toContain('Promotions');
     expect(links).not.toContain('Loyalty');
     for (const url of ['/promotions', `/promotions/${promotionId}`, '/loyalty']) {
-      await page.goto(base + url);
+      await page.goto(d.base + url);
       await page.getByText('Not available for your role').waitFor();
     }
     await shot('29-account-manager-no-promotions');
@@ -362,6 +261,6 @@ describe('promotions and loyalty pages in a browser', () => {
       return Promise.all(urls.map(async (u) => (await fetch(u)).status));
     }, promotionId);
     expect(statuses).toEqual([403, 403, 403, 403]);
-    for (const e of consoleErrors) expect(e).toMatch(/status of 403/);
+    for (const e of d.consoleErrors) expect(e).toMatch(/status of 403/);
   });
 });
