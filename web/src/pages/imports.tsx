@@ -60,6 +60,7 @@ export function ImportsPage() {
   const [kind, setKind] = useState<string>('orders');
   const [format, setFormat] = useState<string>('generic');
   const [locale, setLocale] = useState<string>('en');
+  const [currency, setCurrency] = useState(me.store.currency);
   const [dryRun, setDryRun] = useState(false);
   const [fileError, setFileError] = useState<string | null>(null);
   const [live, setLive] = useState<Live | null>(null);
@@ -75,7 +76,7 @@ export function ImportsPage() {
     setFileError(null);
     const startedAt = Date.now();
     setLive({ startedAt, progress: null, report: null, error: null, elapsedMs: 0 });
-    const query = new URLSearchParams({ kind, format, locale, file_name: file.name });
+    const query = new URLSearchParams({ kind, format, locale, currency, file_name: file.name });
     if (dryRun) query.set('dry_run', 'true');
     try {
       const res = await fetch(`/app/api/imports?${query}`, {
@@ -160,6 +161,15 @@ export function ImportsPage() {
                     </option>
                   ))}
                 </select>
+              </div>
+              <div className="field">
+                <label htmlFor="import-currency">Currency of amounts without one</label>
+                <input
+                  id="import-currency"
+                  value={currency}
+                  maxLength={3}
+                  onChange={(e) => setCurrency(e.target.value.toUpperCase())}
+                />
               </div>
               <div className="field">
                 <label htmlFor="import-locale">Numbers are written like</label>
