@@ -41,7 +41,7 @@ const PROGRAM: LoyaltyProgramInput = {
 const T0 = Date.now();
 const at = (days: number) => new Date(T0 + days * DAY_MS).toISOString();
 
-describeEachDb('the loyalty job', (getDb) => {
+describeEachDb('the loyalty job', (getDb, kind) => {
   let t: TestApp;
   const ids = createIdGenerator();
   const job = (storeId: string, days = 0) =>
@@ -254,20 +254,72 @@ describeEachDb('the loyalty job', (getDb) => {
     const runs = await s.call('GET', '/v1/loyalty/jobs/runs');
     expect(runs.body.data.map((r: { status: string }) => r.status)).toEqual(['done', 'done']);
 
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { body: { data: Array<{ id: string }>; next_cursor: string | null } } = await s.call(
-        'GET',
-        `/v1/loyalty/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-      );
-      seen.push(...page.body.data.map((e) => e.id));
-      cursor = page.body.next_cursor;
-    } while (cursor);
+    // The feed holds back events while an older transaction (in any database of the server) runs: poll.
+    const readAll = async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { data: Array<{ id: string }>; next_cursor: string | null } } = await s.call(
+          'GET',
+          `/v1/loyalty/events?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        seen.push(...page.body.data.map((e) => e.id));
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      return seen;
+    };
+    let seen = await readAll();
+    for (let i = 0; i < 50 && seen.length < before.v; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = await readAll();
+    }
     expect(seen.length).toBe(before.v);
     expect(new Set(seen).size).toBe(seen.length);
     const tiers = await s.call('GET', '/v1/loyalty/events?kind=tier_changed&customer_id=hh');
     expect(tiers.body.data).toEqual([expect.objectContaining({ kind: 'tier_changed' })]);
+  });
+
+  it("the events feed never lets an event committed late fall behind a reader's cursor", async () => {
+    if (kind !== 'postgres') return; // PGlite has one connection: no transaction runs beside a reader.
+    const s = await store('job-feed');
+    await s.call('POST', '/v1/customers', { external_id: 'fx' });
+    const cid = (await s.call('GET', '/v1/customers/fx')).body.id;
+    const insert = (q: { query: (t: string, p: unknown[]) => Promise<unknown> }, key: string) =>
+      q.query(
+        `insert into loyalty_events (store_id, id, customer_id, kind, payload, at, dedupe_key)
+         values ($1, $2, $3, 'points_expired', '{}', now(), $4)`,
+        [s.storeId, ids('loyaltyEvent'), cid, key],
+      );
+    const feed = async () =>
+      (await s.call('GET', '/v1/loyalty/events?customer_id=fx')).body.data.map(
+        (e: { dedupe_key: string }) => e.dedupe_key,
+      );
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let started!: () => void;
+    const begun = new Promise<void>((r) => {
+      started = r;
+    });
+    const slow = getDb().tx(async (q) => {
+      await insert(q, 'slow');
+      started();
+      await held;
+    });
+    await begun;
+    await insert(getDb(), 'fast');
+    // "fast" is committed, but an older transaction is still open: the feed waits for it.
+    expect(await feed()).toEqual([]);
+    release();
+    await slow;
+    let keys: string[] = [];
+    for (let i = 0; i < 50 && keys.length < 2; i++) {
+      keys = await feed();
+      if (keys.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(keys).toEqual(['slow', 'fast']);
+    expect((await s.call('GET', '/v1/loyalty/events?cursor=nonsense')).status).toBe(422);
   });
 
   it('the worker runs a queued loyalty job to completion (one pending per store)', async () => {

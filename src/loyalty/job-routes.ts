@@ -27,7 +27,7 @@ export const LOYALTY_EVENT_KINDS = [
 
 const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(100).optional().describe('next_cursor of the previous page'),
+  cursor: z.string().max(200).optional().describe('next_cursor of the previous page'),
   kind: z.enum(LOYALTY_EVENT_KINDS).optional(),
   customer_id: z.string().max(255).optional().describe('our id or the external id'),
 });
@@ -49,6 +49,23 @@ const ReferralBody = z.object({
     .refine((c) => c.id !== undefined || c.external_id !== undefined, 'id or external_id is required')
     .describe('the new customer'),
 });
+
+/** The feed's cursor: the last event's transaction and id, opaque to clients. */
+function encodeEventCursor(tx: string, id: string): string {
+  return Buffer.from(JSON.stringify([tx, id])).toString('base64url');
+}
+
+function decodeEventCursor(text: string): { tx: string; id: string } {
+  try {
+    const [tx, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof tx !== 'string' || !/^\d{1,19}$/.test(tx) || typeof id !== 'string') throw new Error('shape');
+    return { tx, id };
+  } catch {
+    throw new ComebackError('VALIDATION_FAILED', 'The cursor is not one this API returned', [
+      { path: 'cursor', message: 'invalid cursor' },
+    ]);
+  }
+}
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
@@ -133,7 +150,8 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
       const s = storeOf(req);
       const f = req.query;
       const params: unknown[] = [s];
-      const where = ['store_id = $1'];
+      // Only events of transactions older than every running one: none can commit behind the cursor.
+      const where = ['store_id = $1', 'tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint'];
       if (f.kind) {
         params.push(f.kind);
         where.push(`kind = $${params.length}`);
@@ -143,20 +161,22 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
         where.push(`customer_id = $${params.length}`);
       }
       if (f.cursor) {
-        params.push(f.cursor);
-        where.push(`id > $${params.length}`);
+        const c = decodeEventCursor(f.cursor);
+        params.push(c.tx, c.id);
+        where.push(`(tx, id) > ($${params.length - 1}::bigint, $${params.length})`);
       }
       params.push(f.limit + 1);
-      const res = await ctx.db.query<{ id: string; payload: unknown }>(
-        `select id, kind, customer_id, payload, at, dedupe_key from loyalty_events
-         where ${where.join(' and ')} order by id limit $${params.length}`,
+      const res = await ctx.db.query<{ id: string; tx: string | number; payload: unknown }>(
+        `select id, kind, customer_id, payload, at, dedupe_key, tx from loyalty_events
+         where ${where.join(' and ')} order by tx, id limit $${params.length}`,
         params,
       );
       const more = res.rows.length > f.limit;
       const kept = more ? res.rows.slice(0, f.limit) : res.rows;
       // Stored in the core's shape; the API's is snake_case with ISO-8601 times.
-      const data = kept.map((e) => ({ ...e, payload: toApiShape(e.payload) }));
-      return { data, next_cursor: more ? kept[kept.length - 1].id : null };
+      const data = kept.map(({ tx: _tx, ...e }) => ({ ...e, payload: toApiShape(e.payload) }));
+      const last = kept[kept.length - 1];
+      return { data, next_cursor: more ? encodeEventCursor(String(last.tx), last.id) : null };
     },
   );
   r.get(

@@ -66,7 +66,10 @@ create table referrals (
 );
 create index referrals_pending on referrals (store_id, created_at) where status = 'pending';
 
--- Append-only events for automation (flows, webhooks): each happens once (dedupe_key).
+-- Append-only events for automation (flows, webhooks): each happens once (dedupe_key). `tx` is
+-- the writing transaction's id: the feed lists events in (tx, id) order and only those of
+-- transactions older than every one still running, so an event committed late never lands
+-- behind a reader's cursor.
 create table loyalty_events (
   store_id text not null references stores (id) on delete cascade,
   id text not null,
@@ -76,10 +79,12 @@ create table loyalty_events (
   payload jsonb not null,
   at timestamptz not null,
   dedupe_key text not null,
+  tx bigint not null default (pg_current_xact_id()::text::bigint),
   inserted_at timestamptz not null default now(),
   primary key (store_id, id),
   unique (store_id, dedupe_key)
 );
+create index loyalty_events_feed on loyalty_events (store_id, tx, id);
 create index loyalty_events_customer on loyalty_events (store_id, customer_id, id);
 
 -- One row per loyalty job run and store: what each step did.
