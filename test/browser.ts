@@ -37,6 +37,8 @@ export interface DemoDashboard {
   /** The demo owner's login, as the banner prints it. */
   login: { email: string; password: string };
   apiKey: string;
+  /** What the first start printed. */
+  banner: string;
   dataDir: string;
   context: BrowserContext;
   page: Page;
@@ -126,6 +128,7 @@ export async function openDemoDashboard(options: { customers: number }): Promise
     base,
     login: { email: m[1], password: m[2] },
     apiKey,
+    banner,
     dataDir,
     context,
     page,

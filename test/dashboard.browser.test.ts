@@ -1,12 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { readLock } from '../src/db/data-dir-lock.ts';
-import { type RunningServer, startServer } from '../src/main.ts';
+import { type DemoDashboard, openDemoDashboard } from './browser.ts';
 
 /**
  * The dashboard end to end, as a store owner meets it: `startServer` on a fresh embedded database
@@ -15,8 +9,6 @@ import { type RunningServer, startServer } from '../src/main.ts';
  * the UI and the API. Screenshots go to test-artifacts/dashboard/.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve('test-artifacts/dashboard');
 const ELENA = 'elena.manager@example.com';
 const MEHMET = 'mehmet.manager@example.com';
 
@@ -57,80 +49,20 @@ interface Customer360 {
 }
 
 describe('dashboard in a browser', () => {
-  let server: RunningServer;
-  let context: BrowserContext;
+  let d: DemoDashboard;
   let page: Page;
   let base: string;
   let login: { email: string; password: string };
-  let apiKey: string;
   let report: Report;
-  let dataDir: string;
-  const dirs: string[] = [];
-  const consoleErrors: string[] = [];
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  const v1 = async <T>(url: string) => {
-    const res = await fetch(base + url, { headers: { authorization: `Bearer ${apiKey}` } });
-    return { status: res.status, body: (await res.json()) as T };
-  };
-  async function signIn(email: string, password: string) {
-    await page.goto(`${base}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => u.pathname !== '/login');
-  }
+  const shot = (name: string) => d.shot(name);
+  const v1 = <T>(url: string) => d.v1<T>(url);
+  const signIn = (email: string, password: string) => d.signIn(email, password);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: apt-get install -y chromium (the browser test needs Debian's Chromium)`,
-      );
-    }
-    mkdirSync(SHOTS, { recursive: true });
-    const tmp = (p: string) => {
-      const d = mkdtempSync(path.join(os.tmpdir(), p));
-      dirs.push(d);
-      return d;
-    };
-    // Build the dashboard from the sources into a temporary directory: the test sees this tree's UI.
-    const webDir = tmp('comeback-web-');
-    await build({
-      configFile: path.resolve('web/vite.config.ts'),
-      logLevel: 'error',
-      build: { outDir: webDir, emptyOutDir: true },
-    });
-    dataDir = tmp('comeback-data-');
-    const printed: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-      printed.push(String(chunk));
-      return true;
-    });
-    try {
-      server = await startServer(
-        loadConfig({
-          PORT: '0',
-          COMEBACK_DATA_DIR: dataDir,
-          COMEBACK_DEMO: 'auto',
-          COMEBACK_DEMO_CUSTOMERS: '300',
-          COMEBACK_WEB_DIR: webDir,
-          LOG_LEVEL: 'silent',
-        }),
-      );
-      base = server.url;
-      // The first start prints the banner once the demo store is in: the login and the API key.
-      await vi.waitFor(() => expect(printed.join('')).toContain('Dashboard login:'), {
-        timeout: 60_000,
-        interval: 200,
-      });
-    } finally {
-      write.mockRestore();
-    }
-    const banner = printed.join('');
-    const m = /Dashboard login:\s+(\S+) \/ (\S+)/.exec(banner)!;
-    login = { email: m[1], password: m[2] };
-    apiKey = /Demo store API key:\s+(\S+)/.exec(banner)![1];
-    expect(banner).toContain(`Dashboard:            ${base}/`);
+    d = await openDemoDashboard({ customers: 300 });
+    ({ page, base, login } = d);
+    expect(d.banner).toContain(`Dashboard:            ${base}/`);
     // The demo's scores are queued on the worker after the load.
     await vi.waitFor(
       async () => {
@@ -140,35 +72,10 @@ describe('dashboard in a browser', () => {
       },
       { timeout: 60_000, interval: 500 },
     );
-
-    context = await chromium.launchPersistentContext(tmp('pw-'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
-    });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
   }, 120_000);
 
   afterAll(async () => {
-    try {
-      await context?.close();
-    } finally {
-      await server?.stop();
-      for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    }
+    await d?.close();
   });
 
   it("signs the owner in with the printed login and shows the overview's numbers exactly as /v1/analytics has them", async () => {
@@ -275,17 +182,11 @@ describe('dashboard in a browser', () => {
     await page.locator('canvas').first().waitFor();
     await shot('10-phone-overview');
     await page.setViewportSize({ width: 1280, height: 900 });
-    expect(consoleErrors).toEqual([]);
+    expect(d.consoleErrors).toEqual([]);
   });
 
   it("keeps an account manager to their own customers: settings and others' customers are hidden in the UI and refused by the API", async () => {
-    const token = readLock(dataDir)!.adminToken!;
-    const created = await fetch(`${base}/admin/v1/stores/demo/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: ELENA, role: 'account_manager', password: 'elena-password-1' }),
-    });
-    expect(created.status).toBe(201);
+    await d.addStaff(ELENA, 'account_manager', 'elena-password-1');
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login$/);
@@ -315,6 +216,6 @@ describe('dashboard in a browser', () => {
     }, other.id);
     expect(statuses).toEqual([403, 403, 403]);
     // The only console errors are the refused requests themselves.
-    for (const e of consoleErrors) expect(e).toMatch(/status of 403/);
+    for (const e of d.consoleErrors) expect(e).toMatch(/status of 403/);
   });
 });
