@@ -138,6 +138,40 @@ describe('promotions and loyalty pages in a browser', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it('keeps what the form does not show (an API-made action and condition) when a promotion is edited', async () => {
+    const res = await fetch(`${d.base}/v1/promotions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${d.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Double points online',
+        trigger: { type: 'automatic' },
+        conditions: [
+          { code: 'channel', args: { channels: ['web'] } },
+          { code: 'min_subtotal', args: { amount_minor: 2000 } },
+        ],
+        actions: [{ code: 'bonus_points', args: { points: 100 } }],
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    await page.goto(`${d.base}/promotions/${id}`);
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByText('Set through the API; the form keeps it as it is.').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Double points on the web');
+    await page.getByLabel('Minimum subtotal (EUR)').fill('25');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved.').waitFor();
+    const p = (await v1<Record<string, unknown>>(`/v1/promotions/${id}`)).body;
+    expect(p).toMatchObject({
+      name: 'Double points on the web',
+      conditions: [
+        { code: 'min_subtotal', args: { amount_minor: 2500 } },
+        { code: 'channel', args: { channels: ['web'] } },
+      ],
+      actions: [{ code: 'bonus_points', args: { points: 100 } }],
+    });
+  });
+
   it('starts the loyalty program, shows messages next to wrong settings, and saves a change', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Loyalty' }).click();
     await page.waitForURL(/\/loyalty$/);

@@ -91,7 +91,7 @@ export interface PromotionCode {
 
 export interface CodeList {
   data: PromotionCode[];
-  next_cursor?: string | null;
+  next_cursor: string | null;
 }
 
 export interface TierLevel {

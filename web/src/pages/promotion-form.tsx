@@ -68,6 +68,8 @@ interface FormState {
   endsAt: string;
   stacking: 'combinable' | 'exclusive';
   priority: string;
+  /** What it gives is not one of the form's types (set through the API): an edit keeps it. */
+  apiAction: boolean;
 }
 
 const EMPTY: FormState = {
@@ -99,7 +101,11 @@ const EMPTY: FormState = {
   endsAt: '',
   stacking: 'combinable',
   priority: '100',
+  apiAction: false,
 };
+
+/** The conditions the form edits; others (set through the API) are kept as they are. */
+const FORM_CONDITIONS = new Set(['min_subtotal', 'first_order', 'customer_segment', 'customer_tier']);
 
 function argsOf<C extends string>(conditions: PromotionCondition[], code: C) {
   return conditions.find((c) => c.code === code)?.args as Record<string, unknown> | undefined;
@@ -113,6 +119,7 @@ function stateOf(p: Promotion, currency: string): FormState {
   s.code = p.trigger.type === 'code' ? p.trigger.code : '';
   const a = p.actions[0];
   if (a && a.code in KINDS) s.kind = a.code as Kind;
+  else s.apiAction = true;
   if (a?.code === 'percent_off') {
     s.percent = bpsInput(a.args.percent_bps);
     s.maxDiscount = moneyInput(a.args.max_discount_minor, currency);
@@ -331,8 +338,17 @@ export function PromotionForm({
     setErrors({});
     try {
       const { trigger, ...changes } = out.body;
-      // The form does not edit the class; an edit keeps it.
-      if (promotion) changes.class = promotion.class;
+      if (promotion) {
+        // What the form does not show stays as it is: the class, conditions and actions set through the API.
+        changes.class = promotion.class;
+        changes.conditions = [
+          ...changes.conditions,
+          ...promotion.conditions.filter((c) => !FORM_CONDITIONS.has(c.code)),
+        ];
+        changes.actions = s.apiAction
+          ? promotion.actions
+          : [changes.actions[0], ...promotion.actions.slice(1)];
+      }
       const saved = editing
         ? await api<Promotion>(`/app/api/promotions/${encodeURIComponent(promotion.id)}`, {
             method: 'PATCH',
@@ -383,7 +399,12 @@ export function PromotionForm({
           <Field id="p-name" label="Name" error={errors.name} hint="Customers see it on the receipt.">
             {(a) => <input {...a} {...text('name')} maxLength={200} />}
           </Field>
-          <Field id="p-kind" label="Type" error={errors.kind} hint={kindHint[s.kind]}>
+          <Field
+            id="p-kind"
+            label="Type"
+            error={errors.kind}
+            hint={s.apiAction ? 'Set through the API; the form keeps it as it is.' : kindHint[s.kind]}
+          >
             {(a) => (
               <select
                 {...a}
@@ -398,15 +419,16 @@ export function PromotionForm({
                   }));
                 }}
               >
+                {s.apiAction ? <option value={s.kind}>Set through the API</option> : null}
                 {Object.entries(KINDS).map(([k, label]) => (
-                  <option key={k} value={k}>
+                  <option key={k} value={k} hidden={s.apiAction}>
                     {label}
                   </option>
                 ))}
               </select>
             )}
           </Field>
-          {s.kind === 'percent_off' ? (
+          {s.apiAction ? null : s.kind === 'percent_off' ? (
             <>
               <Field id="p-percent" label="Percent off" error={errors.percent} hint="e.g. 10 for 10 %">
                 {(a) => <input {...a} {...text('percent')} inputMode="decimal" />}
@@ -466,7 +488,7 @@ export function PromotionForm({
             </>
           ) : null}
         </div>
-        {s.kind === 'spend_threshold' ? (
+        {s.kind === 'spend_threshold' && !s.apiAction ? (
           <div className="steps">
             {s.steps.map((st, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: steps have no identity but their place
@@ -594,7 +616,7 @@ export function PromotionForm({
           <Field
             id="p-segments"
             label="Only customer segments"
-            hint="Comma-separated, e.g. Champions, At Risk; empty for everyone."
+            hint="RFM segments, stages or customer tags, comma-separated (e.g. Champions, At risk, vip); empty for everyone."
           >
             {(a) => <input {...a} {...text('segments')} />}
           </Field>

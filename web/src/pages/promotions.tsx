@@ -179,27 +179,7 @@ export function PromotionsPage() {
               </tbody>
             </table>
           </div>
-          <div className="pager">
-            <button
-              type="button"
-              className="button"
-              disabled={pages.length === 0}
-              onClick={() => setPages((ps) => ps.slice(0, -1))}
-            >
-              Previous
-            </button>
-            <button
-              type="button"
-              className="button"
-              disabled={!list.data.next_cursor}
-              onClick={() => {
-                const next = list.data?.next_cursor;
-                if (next) setPages((ps) => [...ps, next]);
-              }}
-            >
-              Next
-            </button>
-          </div>
+          <Pager pages={pages} setPages={setPages} next={list.data.next_cursor} />
         </Card>
       )}
     </>
@@ -375,6 +355,40 @@ export function PromotionPage({ id }: { id: string }) {
   );
 }
 
+/** Previous and next for a cursor-paged list: `pages` holds the cursors that led to this page. */
+function Pager({
+  pages,
+  setPages,
+  next,
+  what = '',
+}: {
+  pages: string[];
+  setPages: (f: (ps: string[]) => string[]) => void;
+  next: string | null | undefined;
+  what?: string;
+}) {
+  return (
+    <div className="pager">
+      <button
+        type="button"
+        className="button"
+        disabled={pages.length === 0}
+        onClick={() => setPages((ps) => ps.slice(0, -1))}
+      >
+        Previous{what ? ` ${what}` : ''}
+      </button>
+      <button
+        type="button"
+        className="button"
+        disabled={!next}
+        onClick={() => next && setPages((ps) => [...ps, next])}
+      >
+        Next{what ? ` ${what}` : ''}
+      </button>
+    </div>
+  );
+}
+
 const BATCH = 1_000;
 
 /** Generate codes in batches (with progress), export them as CSV, and page through them. */
@@ -396,20 +410,10 @@ function Codes({
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [result, setResult] = useState<string | null>(null);
   const [pages, setPages] = useState<string[]>([]);
-  const [offset, setOffset] = useState(0);
   const [exporting, setExporting] = useState(false);
   const cursor = pages[pages.length - 1];
   const base = `/app/api/promotions/${encodeURIComponent(promo.id)}/codes`;
   const codes = useApi<CodeList>(`${base}?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-  // The API pages with next_cursor; an API without it answers every code and the page slices them.
-  const paged = codes.data ? codes.data.next_cursor !== undefined : true;
-  const rows = codes.data ? (paged ? codes.data.data : codes.data.data.slice(offset, offset + 50)) : [];
-  const hasNext = codes.data
-    ? paged
-      ? !!codes.data.next_cursor
-      : offset + 50 < codes.data.data.length
-    : false;
-  const hasPrevious = paged ? pages.length > 0 : offset > 0;
 
   const generate = async (e: FormEvent) => {
     e.preventDefault();
@@ -444,7 +448,6 @@ function Codes({
       }
       setResult(`${count(done, 'code')} generated.`);
       setPages([]);
-      setOffset(0);
       codes.reload();
       onGenerated();
     } catch (err) {
@@ -477,7 +480,7 @@ function Codes({
     }
   };
 
-  const empty = codes.data && codes.data.data.length === 0 && !hasPrevious;
+  const empty = codes.data && codes.data.data.length === 0 && pages.length === 0;
   return (
     <Card
       title="Codes"
@@ -584,7 +587,7 @@ function Codes({
                 </tr>
               </thead>
               <tbody>
-                {rows.map((c) => (
+                {codes.data.data.map((c) => (
                   <tr key={c.code}>
                     <td className="cell-main">
                       <code>{c.code}</code>
@@ -606,30 +609,7 @@ function Codes({
               </tbody>
             </table>
           </div>
-          <div className="pager">
-            <button
-              type="button"
-              className="button"
-              disabled={!hasPrevious}
-              onClick={() =>
-                paged ? setPages((ps) => ps.slice(0, -1)) : setOffset((o) => Math.max(0, o - 50))
-              }
-            >
-              Previous codes
-            </button>
-            <button
-              type="button"
-              className="button"
-              disabled={!hasNext}
-              onClick={() => {
-                const next = codes.data?.next_cursor;
-                if (paged && next) setPages((ps) => [...ps, next]);
-                else if (!paged) setOffset((o) => o + 50);
-              }}
-            >
-              Next codes
-            </button>
-          </div>
+          <Pager pages={pages} setPages={setPages} next={codes.data.next_cursor} what="codes" />
         </>
       )}
     </Card>
