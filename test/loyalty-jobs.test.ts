@@ -251,8 +251,19 @@ describeEachDb('the loyalty job', (getDb, kind) => {
       certificates: 0,
     });
     expect(await count()).toEqual(before);
+    // `comeback loyalty run` while the server holds the database goes through the admin API.
+    const cli = await t.call('POST', '/admin/v1/stores/job-http/loyalty/jobs/run', undefined, {
+      headers: { authorization: 'Bearer test-admin-token' },
+    });
+    expect(cli.status).toBe(200);
+    expect(cli.body.summary).toMatchObject({ expiringReminders: 0, tiers: { changed: 0 } });
+    expect(await count()).toEqual(before);
     const runs = await s.call('GET', '/v1/loyalty/jobs/runs');
-    expect(runs.body.data.map((r: { status: string }) => r.status)).toEqual(['done', 'done']);
+    expect(runs.body.data.map((r: { status: string; trigger: string }) => [r.trigger, r.status])).toEqual([
+      ['cli', 'done'],
+      ['api', 'done'],
+      ['api', 'done'],
+    ]);
 
     // The feed holds back events while an older transaction (in any database of the server) runs: poll.
     const readAll = async () => {

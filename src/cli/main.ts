@@ -281,6 +281,25 @@ users
     }
   });
 
+program
+  .command('loyalty')
+  .description("Loyalty: run a store's daily job now (expiry, reminders, tiers, certificates, referrals)")
+  .command('run')
+  .description(
+    "Run the store's loyalty job now; every step is idempotent, so running it twice changes nothing",
+  )
+  .requiredOption('--store <slug>', 'the store')
+  .action(async (opts: { store: string }) => {
+    const target = await openTarget(loadConfig(), 'comeback loyalty run');
+    try {
+      const out = await target.runLoyalty(opts.store);
+      if (out.summary === null) process.stdout.write(`Store ${opts.store} has no loyalty program\n`);
+      else process.stdout.write(`${JSON.stringify({ run_id: out.run_id, ...out.summary }, null, 2)}\n`);
+    } finally {
+      await target.close();
+    }
+  });
+
 registerAnalyzeCommand(program);
 
 try {

@@ -9,6 +9,7 @@ import { type ImportProgress, type ImportReport, parseOptionsFor, runImport } fr
 import { databaseSink } from '../imports/sink.ts';
 import { ComebackError, type ErrorCode, type ErrorDetail } from '../kernel/errors.ts';
 import { createIdGenerator } from '../kernel/ids.ts';
+import { type LoyaltyJobSummary, runLoyaltyJob } from '../loyalty/jobs.ts';
 import type { FileFormat, ImportKind } from '../orders/formats/types.ts';
 import { createStaffUser, type StaffUser } from '../staff/repository.ts';
 import type { StaffRole } from '../staff/rules.ts';
@@ -46,6 +47,8 @@ export interface Target {
   revokeKey(slug: string, idOrPrefix: string): Promise<ApiKey>;
   createUser(slug: string, input: { email: string; role: StaffRole; password: string }): Promise<StaffUser>;
   importFile(slug: string, req: ImportRequest): Promise<ImportReport>;
+  /** Runs a store's loyalty job now; null when the store has no program. */
+  runLoyalty(slug: string): Promise<{ run_id: string | null; summary: LoyaltyJobSummary | null }>;
   loadDemo(
     customers: number,
     seed: number,
@@ -91,6 +94,11 @@ function directTarget(opened: OpenDatabase): Target {
         rejectsPath: req.rejectsPath,
         onProgress: req.onProgress,
       });
+    },
+    async runLoyalty(slug) {
+      const store = await getStoreBySlug(ctx.db, slug);
+      const out = await runLoyaltyJob(ctx, store.id, 'cli', Date.now());
+      return { run_id: out?.runId ?? null, summary: out?.summary ?? null };
     },
     loadDemo: (customers, seed, onProgress) =>
       loadDemoStore(ctx, { customers, seed, now: new Date(), onProgress }),
@@ -176,6 +184,7 @@ function serverTarget(base: string, token: string): Target {
       if (!report) throw new ComebackError('IMPORT_FAILED', 'the server ended the import without a report');
       return report;
     },
+    runLoyalty: (slug) => call('POST', `${slugPath(slug)}/loyalty/jobs/run`),
     async loadDemo(customers, seed) {
       return call('POST', '/admin/v1/demo', { customers, seed });
     },

@@ -6,7 +6,7 @@ import { registerCallRoutes } from '../calls/index.ts';
 import { registerCheckoutRoutes } from '../checkout/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
 import { type DashboardOptions, registerDashboard } from '../dashboard/index.ts';
-import { registerLoyaltyJobRoutes } from '../loyalty/job-routes.ts';
+import { registerLoyaltyAdminRoutes, registerLoyaltyJobRoutes } from '../loyalty/job-routes.ts';
 import { registerOrderRoutes } from '../orders/routes.ts';
 import { registerScoreRoutes } from '../scores/routes.ts';
 import { registerStaffAdminRoutes } from '../staff/routes.ts';
@@ -103,6 +103,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     requireAdminToken(admin, ctx);
     registerAdminRoutes(admin, ctx);
     registerStaffAdminRoutes(admin, ctx);
+    registerLoyaltyAdminRoutes(admin, ctx);
     for (const plugin of options.adminPlugins ?? []) plugin(admin, ctx);
   });
   return app;

@@ -7,6 +7,7 @@ import { toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
 import { generateCodes, normalizeCode } from '../promotions/codes.ts';
+import { getStoreBySlug } from '../stores/repository.ts';
 import { latestLoyaltyRuns, runLoyaltyJob } from './jobs.ts';
 import { checkReferral, type ReferralParty } from './referrals.ts';
 import { findProgram, resolveCustomerId } from './repository.ts';
@@ -367,4 +368,19 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
       return { id, referrer_id: referrerId, referee_id: refereeId, status: 'pending' };
     },
   );
+}
+
+/** The local admin API's run of a store's loyalty job, for `comeback loyalty run` while `serve` holds the database. */
+export function registerLoyaltyAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app
+    .withTypeProvider<ZodTypeProvider>()
+    .post(
+      '/admin/v1/stores/:slug/loyalty/jobs/run',
+      { schema: { hide: true, params: z.object({ slug: z.string().min(1).max(63) }) } },
+      async (req) => {
+        const store = await getStoreBySlug(ctx.db, req.params.slug);
+        const out = await runLoyaltyJob(ctx, store.id, 'cli', ctx.clock().getTime());
+        return { run_id: out?.runId ?? null, summary: out?.summary ?? null };
+      },
+    );
 }
