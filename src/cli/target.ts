@@ -97,7 +97,7 @@ function directTarget(opened: OpenDatabase): Target {
     },
     async runLoyalty(slug) {
       const store = await getStoreBySlug(ctx.db, slug);
-      const out = await runLoyaltyJob(ctx, store.id, 'cli', Date.now());
+      const out = await runLoyaltyJob(ctx, store.id, 'cli', ctx.clock().getTime());
       return { run_id: out?.runId ?? null, summary: out?.summary ?? null };
     },
     loadDemo: (customers, seed, onProgress) =>
