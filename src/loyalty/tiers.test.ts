@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../kernel/time.ts';
 import { TierProgram } from './program.ts';
@@ -132,5 +133,40 @@ describe('tier progress and benefits', () => {
       'duplicate tier code',
       'levels must go from lowest to highest',
     ]);
+  });
+});
+
+describe('evaluateTier, as the daily job runs it', () => {
+  it('evaluating again at the same time with the stored result changes nothing and emits nothing (property)', () => {
+    const codes = [null, 'silver', 'gold', 'club'] as const;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...codes),
+        fc.constantFrom(...codes),
+        fc.option(fc.integer({ min: -60, max: 60 }), { nil: null }),
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.array(
+          fc.record({ start: fc.integer({ min: -400, max: 10 }), days: fc.integer({ min: 1, max: 400 }) }),
+          {
+            maxLength: 3,
+          },
+        ),
+        (tier, earnedTier, graceDays, spendMinor, periods) => {
+          const memberships: Membership[] = periods.map((p, i) => ({
+            id: `m${i}`,
+            tier: 'club',
+            startsAt: T + p.start * DAY_MS,
+            endsAt: T + (p.start + p.days) * DAY_MS,
+          }));
+          const state = { tier, earnedTier, graceUntil: graceDays === null ? null : T + graceDays * DAY_MS };
+          const activity = { spendMinor, orderCount: 1 };
+          const first = evaluateTier(program, 'c', state, activity, memberships, T);
+          const second = evaluateTier(program, 'c', first.next, activity, memberships, T);
+          expect(second.changed).toBe(false);
+          expect(second.events).toEqual([]);
+          expect(second.next).toEqual(first.next);
+        },
+      ),
+    );
   });
 });
