@@ -465,6 +465,11 @@ function ProgramForm({ program, onSaved }: { program: LoyaltyProgram; onSaved: (
           <button type="submit" className="button button-primary" disabled={saving}>
             {saving ? 'Saving…' : 'Save settings'}
           </button>
+          {Object.keys(errors).length ? (
+            <p className="field-error" role="alert">
+              Not saved: fix the fields marked above.
+            </p>
+          ) : null}
           {saved ? (
             <span className="notice" role="status">
               Settings saved.

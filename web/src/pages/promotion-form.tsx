@@ -725,6 +725,11 @@ export function PromotionForm({
         <button type="submit" className="button button-primary" disabled={saving}>
           {saving ? 'Saving…' : editing ? 'Save changes' : 'Create promotion'}
         </button>
+        {Object.keys(errors).length ? (
+          <p className="field-error form-summary" role="alert">
+            Not saved: fix the fields marked above.
+          </p>
+        ) : null}
         {onCancel ? (
           <button type="button" className="button" onClick={onCancel}>
             Cancel
