@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { can, canSeeCustomer, permissionsOf } from './rules.ts';
 
 describe('staff roles', () => {
-  it('gives owners everything, marketers promotions and loyalty but no settings or API keys, account managers none of these', () => {
+  it('gives owners everything, marketers promotions, loyalty and imports but no settings or API keys, account managers none of these', () => {
     expect(permissionsOf('owner')).toEqual([
       'analytics',
       'customers:all',
@@ -10,10 +10,13 @@ describe('staff roles', () => {
       'api_keys',
       'promotions',
       'loyalty',
+      'imports',
     ]);
     expect(can('marketer', 'analytics')).toBe(true);
     expect(can('marketer', 'promotions')).toBe(true);
     expect(can('marketer', 'loyalty')).toBe(true);
+    expect(can('marketer', 'imports')).toBe(true);
+    expect(can('account_manager', 'imports')).toBe(false);
     expect(can('account_manager', 'promotions')).toBe(false);
     expect(can('marketer', 'settings')).toBe(false);
     expect(can('marketer', 'api_keys')).toBe(false);
