@@ -256,6 +256,43 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
     expect(reuse.body.error.details[0].message).toBe('code_used');
   });
 
+  it('counts the uses of an unlimited promotion (sharded), releases them on cancel, and enforces a limit added later against all of them', async () => {
+    await call('POST', '/v1/promotions', {
+      id: 'open',
+      name: 'Open',
+      trigger: { type: 'code', code: 'OPEN' },
+      actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
+    });
+    const order = { customer: null, currency: 'EUR', lines: LINES, codes: ['OPEN'] };
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await call('POST', '/v1/checkout/commit', { ...order, order_external_id: `open-${i}` })).status,
+      ).toBe(201);
+    expect((await call('GET', '/v1/promotions/open')).body.usage).toMatchObject({
+      uses: 3,
+      budget_spent_minor: 300,
+    });
+    await call('POST', '/v1/checkout/cancel', { order_external_id: 'open-1' });
+    expect((await call('GET', '/v1/promotions/open')).body.usage).toMatchObject({
+      uses: 2,
+      budget_spent_minor: 200,
+    });
+    expect((await call('PATCH', '/v1/promotions/open', { limits: { total_uses: 1 } })).status).toBe(422);
+    const limited = await call('PATCH', '/v1/promotions/open', { limits: { total_uses: 3 } });
+    expect(limited.body.usage).toMatchObject({ uses: 2, uses_left: 1 });
+    expect(
+      (await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'open-3' })).status,
+    ).toBe(201);
+    expect(
+      (await call('POST', '/v1/checkout/commit', { ...order, order_external_id: 'open-4' })).status,
+    ).toBe(409);
+    await call('POST', '/v1/checkout/cancel', { order_external_id: 'open-0' });
+    expect((await call('GET', '/v1/promotions/open')).body.usage).toMatchObject({
+      uses: 2,
+      budget_spent_minor: 200,
+    });
+  });
+
   it('lists codes a page at a time with filters, exports every match as CSV, and imports codes all or nothing by line', async () => {
     await call('POST', '/v1/promotions', {
       id: 'legacy',

@@ -90,6 +90,47 @@ for (const kind of DB_KINDS) {
       expect(promo.body.usage).toMatchObject({ uses: 100, uses_left: 0, budget_spent_minor: 10_000 });
     });
 
+    it('300 concurrent commits of an unlimited promotion count 300 uses; a limit set meanwhile holds against all of them', async () => {
+      await call('POST', '/v1/promotions', {
+        id: 'open',
+        name: 'Unlimited',
+        trigger: { type: 'code', code: 'OPEN' },
+        actions: [{ code: 'amount_off', args: { amount_minor: 10 } }],
+      });
+      const body = (i: number) => ({
+        customer: null,
+        currency: 'EUR',
+        lines: LINES,
+        codes: ['open'],
+        order_external_id: `u-${i}`,
+      });
+      const res = await bounded(
+        Array.from({ length: 300 }, (_, i) => i),
+        20,
+        (i) => call('POST', '/v1/checkout/commit', body(i)),
+      );
+      expect(count(res.map((r) => String(r.status)))).toEqual({ 201: 300 });
+      expect((await call('GET', '/v1/promotions/open')).body.usage).toMatchObject({
+        uses: 300,
+        budget_spent_minor: 3000,
+      });
+      // 100 commits race an edit that caps the promotion at 350 uses.
+      const [more, edit] = await Promise.all([
+        bounded(
+          Array.from({ length: 100 }, (_, i) => 300 + i),
+          20,
+          (i) => call('POST', '/v1/checkout/commit', body(i)),
+        ),
+        call('PATCH', '/v1/promotions/open', { limits: { total_uses: 350 } }),
+      ]);
+      const ok = more.filter((r) => r.status === 201).length;
+      const usage = (await call('GET', '/v1/promotions/open')).body.usage;
+      expect(usage.uses).toBe(300 + ok);
+      // The edit lands between commits: below the uses already taken it is refused, else exactly 350 are used.
+      if (edit.status === 200) expect(usage.uses).toBe(350);
+      else expect(edit.body.error.details[0].path).toBe('limits.total_uses');
+    });
+
     it('a single-use code under 50 concurrent attempts is redeemed exactly once', async () => {
       await call('POST', '/v1/promotions', {
         id: 'single',

@@ -376,22 +376,70 @@ async function applyEffect(
 
 type RecordUse = Extract<CheckoutEffect, { type: 'record_use' }>;
 
+/** Shards of an unlimited promotion's counters; an order always counts in the same one (cancel finds it). */
+const USE_SHARDS = 16;
+
+function shardOf(order: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < order.length; i++) h = Math.imul(h ^ order.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % USE_SHARDS;
+}
+
 /**
- * Takes one use (and the discount from the budget) of every promotion the order used, in two
- * statements: the counters of all of them at once, locked in id order, each guarded by its limits,
- * then the customer's uses, guarded by the per-customer limits. A guard that fails names its
- * promotion and rolls the commit back.
+ * Counts the uses of promotions without a total or budget limit in the order's shard, so busy
+ * promotions do not make every order wait on one row. Each is checked to be still active and
+ * unlimited under a key-share lock (an edit, which locks the row for update, waits for it and
+ * then folds the shards). Returns those that no longer qualify, for the guarded path.
+ */
+async function recordUnlimitedUses(
+  q: Queryable,
+  storeId: string,
+  order: string,
+  uses: readonly RecordUse[],
+): Promise<RecordUse[]> {
+  if (uses.length === 0) return [];
+  const res = await q.query<{ promotion_id: string }>(
+    `with want as (select * from unnest($2::text[], $3::bigint[]) as w(id, discount)),
+     ok as (
+       select p.id from promotions p join want w on w.id = p.id
+       where p.store_id = $1 and p.status = 'active' and p.max_uses is null and p.budget_minor is null
+       order by p.id for key share of p
+     )
+     insert into promotion_use_shards (store_id, promotion_id, shard, uses, spent_minor)
+     select $1, w.id, $4, 1, w.discount from want w where w.id in (select id from ok) order by w.id
+     on conflict (store_id, promotion_id, shard) do update
+       set uses = promotion_use_shards.uses + 1, spent_minor = promotion_use_shards.spent_minor + excluded.spent_minor
+     returning promotion_id`,
+    [storeId, uses.map((e) => e.promotionId), uses.map((e) => e.discountMinor), shardOf(order)],
+  );
+  const done = new Set(res.rows.map((r) => r.promotion_id));
+  return uses.filter((e) => !done.has(e.promotionId));
+}
+
+/**
+ * Takes one use (and the discount from the budget) of every promotion the order used: unlimited
+ * ones in the order's shard, limited ones on their row, all at once, locked in id order and
+ * guarded by their limits; then the customer's uses, guarded by the per-customer limits. A guard
+ * that fails names its promotion and rolls the commit back.
  */
 async function recordUses(
   q: Queryable,
   storeId: string,
-  uses: readonly RecordUse[],
+  order: string,
+  all: readonly RecordUse[],
   pathOf: (e: RecordUse) => string,
 ): Promise<void> {
-  if (uses.length === 0) return;
+  if (all.length === 0) return;
+  const unlimited = all.filter((e) => e.maxUses === null && e.budgetMinor === null);
+  const uses = [
+    ...all.filter((e) => e.maxUses !== null || e.budgetMinor !== null),
+    ...(await recordUnlimitedUses(q, storeId, order, unlimited)),
+  ];
   const ids = uses.map((e) => e.promotionId);
-  const upd = await q.query<{ id: string }>(
-    `with want as (select * from unnest($2::text[], $3::bigint[]) as w(id, discount)),
+  const upd = await (uses.length === 0
+    ? Promise.resolve({ rows: [] as { id: string }[] })
+    : q.query<{ id: string }>(
+        `with want as (select * from unnest($2::text[], $3::bigint[]) as w(id, discount)),
      locked as (
        select p.id from promotions p join want w on w.id = p.id where p.store_id = $1 order by p.id for update of p
      )
@@ -401,8 +449,8 @@ async function recordUses(
        and (p.max_uses is null or p.uses < p.max_uses)
        and (p.budget_minor is null or p.budget_spent_minor + w.discount <= p.budget_minor)
      returning p.id`,
-    [storeId, ids, uses.map((e) => e.discountMinor)],
-  );
+        [storeId, ids, uses.map((e) => e.discountMinor)],
+      ));
   if (upd.rows.length < uses.length) {
     const done = new Set(upd.rows.map((r) => r.id));
     const e = uses.find((u) => !done.has(u.promotionId)) as RecordUse;
@@ -416,8 +464,9 @@ async function recordUses(
       throw new CheckoutConflict('usage_limit_reached', pathOf(e), 'The promotion has been used up');
     throw new CheckoutConflict('budget_exhausted', pathOf(e), "The promotion's budget is spent");
   }
-  const customerId = uses[0].customerId;
+  const customerId = all[0].customerId;
   if (customerId === null) return;
+  const allIds = all.map((e) => e.promotionId);
   const per = await q.query<{ promotion_id: string }>(
     `with want as (select * from unnest($2::text[], $4::int[]) as w(id, max_uses))
      insert into promotion_customer_uses (store_id, promotion_id, customer_id, uses)
@@ -426,11 +475,11 @@ async function recordUses(
      where promotion_customer_uses.uses < coalesce(
        (select w.max_uses from want w where w.id = promotion_customer_uses.promotion_id), 2147483647)
      returning promotion_id`,
-    [storeId, ids, customerId, uses.map((e) => e.maxUsesPerCustomer)],
+    [storeId, allIds, customerId, all.map((e) => e.maxUsesPerCustomer)],
   );
-  if (per.rows.length < uses.length) {
+  if (per.rows.length < all.length) {
     const done = new Set(per.rows.map((r) => r.promotion_id));
-    const e = uses.find((u) => !done.has(u.promotionId)) as RecordUse;
+    const e = all.find((u) => !done.has(u.promotionId)) as RecordUse;
     throw new CheckoutConflict(
       'usage_limit_reached',
       pathOf(e),
@@ -514,6 +563,7 @@ export async function commitCheckout(
       await recordUses(
         q,
         storeId,
+        order,
         ordered.filter((e): e is RecordUse => e.type === 'record_use'),
         (e) => effectPath(e, body),
       );
@@ -563,12 +613,19 @@ export async function cancelCheckout(
     }
     for (const e of lockOrder(row.effects)) {
       if (e.type === 'record_use') {
-        await q.query(
-          `update promotions set uses = greatest(uses - 1, 0),
+        // Counted in the order's shard, unless an edit has folded the shards into the row since.
+        const shard = await q.query(
+          `update promotion_use_shards set uses = uses - 1, spent_minor = greatest(spent_minor - $4, 0)
+           where store_id = $1 and promotion_id = $2 and shard = $3 and uses > 0 returning shard`,
+          [storeId, e.promotionId, shardOf(order), e.discountMinor],
+        );
+        if (shard.rows.length === 0)
+          await q.query(
+            `update promotions set uses = greatest(uses - 1, 0),
              budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
            where store_id = $1 and id = $2`,
-          [storeId, e.promotionId, e.discountMinor],
-        );
+            [storeId, e.promotionId, e.discountMinor],
+          );
         if (e.customerId !== null)
           await q.query(
             `update promotion_customer_uses set uses = greatest(uses - 1, 0)

@@ -19,7 +19,28 @@ export interface PromotionRow {
   updated_at: string;
 }
 
-const COLUMNS = 'id, status, config, uses, budget_spent_minor, created_at, updated_at';
+/** Uses and spend: the promotions row (limited promotions) plus its shards (unlimited ones, see `recordUses` in checkout). */
+const COLUMNS = `id, status, config,
+  uses + coalesce((select sum(s.uses) from promotion_use_shards s
+    where s.store_id = promotions.store_id and s.promotion_id = promotions.id), 0)::int as uses,
+  budget_spent_minor + coalesce((select sum(s.spent_minor) from promotion_use_shards s
+    where s.store_id = promotions.store_id and s.promotion_id = promotions.id), 0)::bigint as budget_spent_minor,
+  created_at, updated_at`;
+
+/**
+ * Moves a promotion's sharded uses onto its row (under the caller's lock on it), so that limits
+ * set by an edit are checked against every use.
+ */
+export async function foldUseShards(q: Queryable, storeId: string, id: string): Promise<void> {
+  await q.query(
+    `with gone as (delete from promotion_use_shards where store_id = $1 and promotion_id = $2
+                   returning uses, spent_minor)
+     update promotions set uses = uses + (select coalesce(sum(uses), 0) from gone),
+       budget_spent_minor = budget_spent_minor + (select coalesce(sum(spent_minor), 0) from gone)
+     where store_id = $1 and id = $2`,
+    [storeId, id],
+  );
+}
 
 /** $1 … $6: store, id, config, status and the limit columns the commit guards read. */
 function rowParams(storeId: string, promotion: Promotion, status: 'active' | 'archived'): unknown[] {

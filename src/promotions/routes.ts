@@ -16,6 +16,7 @@ import {
   allCodes,
   createCodes,
   findPromotion,
+  foldUseShards,
   importCodes,
   insertPromotion,
   listCodes,
@@ -286,8 +287,10 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
       const storeId = storeOf(req);
       const { status, ...changes } = req.body as { status?: 'active' | 'archived' };
       const row = await ctx.db.tx(async (q) => {
-        const cur = await findPromotion(q, storeId, req.params.id, true);
-        if (!cur) throw notFound('Promotion', req.params.id);
+        if (!(await findPromotion(q, storeId, req.params.id, true)))
+          throw notFound('Promotion', req.params.id);
+        await foldUseShards(q, storeId, req.params.id);
+        const cur = (await findPromotion(q, storeId, req.params.id)) as PromotionRow;
         if (Object.keys(changes).length === 0)
           return status === undefined ? cur : await setPromotionStatus(q, storeId, cur.id, status);
         const next = parseFromApi(Promotion, mergePatch(toApiShape(cur.config), changes), 'promotion');
