@@ -10,7 +10,11 @@ export interface QueryResult<R = Row> {
 
 /** Something that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
-  query<R = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /**
+   * `name` makes it a prepared statement on PostgreSQL (parsed and planned once per connection):
+   * for hot statements whose planning costs more than running them. PGlite ignores it.
+   */
+  query<R = Row>(text: string, params?: readonly unknown[], name?: string): Promise<QueryResult<R>>;
   /** Runs several statements (migrations); no parameters. */
   exec(sql: string): Promise<void>;
 }
@@ -82,8 +86,16 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types, idleTimeoutMillis: 30_000 });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const run = async <R>(c: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) => {
-    const out: pg.QueryResult | pg.QueryResult[] = await c.query(text, params as unknown[] | undefined);
+  const run = async <R>(
+    c: pg.Pool | pg.PoolClient,
+    text: string,
+    params?: readonly unknown[],
+    name?: string,
+  ) => {
+    const out: pg.QueryResult | pg.QueryResult[] =
+      name === undefined
+        ? await c.query(text, params as unknown[] | undefined)
+        : await c.query({ name, text, values: params as unknown[] | undefined });
     // Several statements without parameters (pg-boss's schema set-up) answer one result each: keep the last.
     const res = Array.isArray(out) ? out[out.length - 1] : out;
     return { rows: (res?.rows ?? []) as R[], rowCount: res?.rowCount ?? res?.rows.length ?? 0 };
@@ -91,13 +103,13 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
   await run(pool, 'select 1');
   return {
     kind: 'postgres',
-    query: (text, params) => run(pool, text, params),
+    query: (text, params, name) => run(pool, text, params, name),
     async tx(fn) {
       const client = await pool.connect();
       try {
         await client.query('begin');
         const result = await fn({
-          query: (text, params) => run(client, text, params),
+          query: (text, params, name) => run(client, text, params, name),
           exec: async (sql) => {
             await client.query(sql);
           },
