@@ -43,7 +43,7 @@ export function Field({ id, label, error, hint, children }: FieldProps) {
         </p>
       ) : null}
       {error ? (
-        <p className="field-error" id={`${id}-error`}>
+        <p className="field-message" id={`${id}-error`}>
           {error}
         </p>
       ) : null}

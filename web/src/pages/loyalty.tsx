@@ -299,7 +299,7 @@ function ProgramForm({ program, onSaved }: { program: LoyaltyProgram; onSaved: (
         ) : null}
         <fieldset>
           <legend>Earning and expiry</legend>
-          <div className="form-grid">
+          <div className="form-fields">
             {num('earn.points', 'Points earned', 'For every amount below spent.')}
             {amount('earn.per_amount_minor', 'Per amount spent')}
             {num('pending_days', 'Return window (days)', 'Points wait this long before they can be spent.')}
@@ -308,7 +308,7 @@ function ProgramForm({ program, onSaved }: { program: LoyaltyProgram; onSaved: (
         </fieldset>
         <fieldset>
           <legend>Spending points</legend>
-          <div className="form-grid">
+          <div className="form-fields">
             {num('redemption.points', 'Points', 'How many points …')}
             {amount('redemption.value_minor', 'Are worth')}
             {num('redemption.min_points', 'Minimum points to spend')}
@@ -324,7 +324,7 @@ function ProgramForm({ program, onSaved }: { program: LoyaltyProgram; onSaved: (
         </fieldset>
         <fieldset>
           <legend>Bonus points</legend>
-          <div className="form-grid">
+          <div className="form-fields">
             {num('bonuses.first_order', 'First order')}
             {num('bonuses.birthday', 'Birthday')}
             {num('bonuses.signup', 'Sign-up')}
@@ -332,7 +332,7 @@ function ProgramForm({ program, onSaved }: { program: LoyaltyProgram; onSaved: (
         </fieldset>
         <fieldset>
           <legend>Referrals</legend>
-          <div className="form-grid">
+          <div className="form-fields">
             {num(
               'referral.referrer_points',
               'Points for the referrer',
@@ -344,7 +344,7 @@ function ProgramForm({ program, onSaved }: { program: LoyaltyProgram; onSaved: (
         </fieldset>
         <fieldset>
           <legend>Tiers</legend>
-          <div className="form-grid">
+          <div className="form-fields">
             <Field id="l-tiers-basis" label="Tiers by" hint="Over the window below, rolling.">
               {(a) => (
                 <select {...a} value={basis} onChange={(e) => setBasis(e.target.value as 'spend' | 'orders')}>
@@ -461,12 +461,12 @@ function ProgramForm({ program, onSaved }: { program: LoyaltyProgram; onSaved: (
             Add a tier
           </button>
         </fieldset>
-        <div className="form-actions">
+        <div className="form-buttons">
           <button type="submit" className="button button-primary" disabled={saving}>
             {saving ? 'Saving…' : 'Save settings'}
           </button>
           {Object.keys(errors).length ? (
-            <p className="field-error" role="alert">
+            <p className="field-message" role="alert">
               Not saved: fix the fields marked above.
             </p>
           ) : null}

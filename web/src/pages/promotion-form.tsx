@@ -395,7 +395,7 @@ export function PromotionForm({
       ) : null}
       <fieldset>
         <legend>What it gives</legend>
-        <div className="form-grid">
+        <div className="form-fields">
           <Field id="p-name" label="Name" error={errors.name} hint="Customers see it on the receipt.">
             {(a) => <input {...a} {...text('name')} maxLength={200} />}
           </Field>
@@ -553,7 +553,7 @@ export function PromotionForm({
                 </button>
               </div>
             ))}
-            {errors.steps ? <p className="field-error">{errors.steps}</p> : null}
+            {errors.steps ? <p className="field-message">{errors.steps}</p> : null}
             <button
               type="button"
               className="button"
@@ -567,7 +567,7 @@ export function PromotionForm({
 
       <fieldset>
         <legend>How customers get it</legend>
-        <div className="form-grid">
+        <div className="form-fields">
           <Field
             id="p-trigger"
             label="Applies"
@@ -604,7 +604,7 @@ export function PromotionForm({
 
       <fieldset>
         <legend>Who qualifies</legend>
-        <div className="form-grid">
+        <div className="form-fields">
           <Field
             id="p-min-subtotal"
             label={`Minimum subtotal (${money})`}
@@ -658,7 +658,7 @@ export function PromotionForm({
 
       <fieldset>
         <legend>Limits and validity</legend>
-        <div className="form-grid">
+        <div className="form-fields">
           <Field id="p-total-uses" label="Uses in total" error={errors.totalUses} hint="Empty for no limit.">
             {(a) => <input {...a} {...text('totalUses')} inputMode="numeric" />}
           </Field>
@@ -689,7 +689,7 @@ export function PromotionForm({
 
       <fieldset>
         <legend>Stacking</legend>
-        <div className="form-grid">
+        <div className="form-fields">
           <Field
             id="p-stacking"
             label="With other promotions"
@@ -721,12 +721,12 @@ export function PromotionForm({
         </div>
       </fieldset>
 
-      <div className="form-actions">
+      <div className="form-buttons">
         <button type="submit" className="button button-primary" disabled={saving}>
           {saving ? 'Saving…' : editing ? 'Save changes' : 'Create promotion'}
         </button>
         {Object.keys(errors).length ? (
-          <p className="field-error form-summary" role="alert">
+          <p className="field-message form-summary" role="alert">
             Not saved: fix the fields marked above.
           </p>
         ) : null}
