@@ -11,7 +11,8 @@
  * Then it prints the targets (on PostgreSQL) with pass or fail. The load generator, the server and
  * the database share the machine's cores: the load average before and after each run is reported.
  * Arguments: `--db postgres|pglite|both` (both), `--seconds 10`, `--connections 20`, `--rate 500`;
- * `--profile <dir>` measures only evaluate, on a server run with `--cpu-prof` into that directory;
+ * `--profile <dir>` measures only evaluate (or commit at the rate, `--profile-route commit`), on a
+ * server run with `--cpu-prof` into that directory;
  * `--keep` keeps the scratch databases (to look at query plans).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -284,7 +285,14 @@ async function measure(
 
 async function benchOne(
   kind: DbKind,
-  o: { seconds: number; connections: number; rate: number; profile: string | null; keep: boolean },
+  o: {
+    seconds: number;
+    connections: number;
+    rate: number;
+    profile: string | null;
+    profileRoute: string;
+    keep: boolean;
+  },
 ) {
   const db = await scratchDb(kind);
   let server: Awaited<ReturnType<typeof startServe>> | null = null;
@@ -327,10 +335,15 @@ async function benchOne(
       if (probe.status !== 201) throw new Error(`a bench commit was refused: ${await probe.text()}`);
     }
     if (o.profile) {
-      // Profile evaluate alone: a second server, profiled, on the seeded database.
+      // Profile one route alone: a second server, profiled, on the seeded database.
       await stopServe(server.child);
       server = await startServe(db, o.profile);
-      await measure(server.url, key, { ...o, rate: undefined, request: evaluate });
+      const route = o.profileRoute === 'commit' ? commit : evaluate;
+      await measure(server.url, key, {
+        ...o,
+        rate: o.profileRoute === 'commit' ? o.rate : undefined,
+        request: route,
+      });
       await stopServe(server.child);
       server = null;
       return null;
@@ -402,6 +415,7 @@ export async function benchCheckout(args: string[]): Promise<object> {
     connections: Number(arg(args, 'connections', '20')),
     rate: Number(arg(args, 'rate', '500')),
     profile: arg(args, 'profile', '') || null,
+    profileRoute: arg(args, 'profile-route', 'evaluate'),
     keep: args.includes('--keep'),
   };
   const kinds: DbKind[] = which === 'both' ? ['postgres', 'pglite'] : [which as DbKind];
