@@ -1,12 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { readLock } from '../src/db/data-dir-lock.ts';
-import { type RunningServer, startServer } from '../src/main.ts';
+import { type DemoDashboard, openDemoDashboard } from './browser.ts';
 
 /**
  * The dashboard's operational pages in Chromium, on the demo store as `npm start` makes it: an owner
@@ -16,8 +10,6 @@ import { type RunningServer, startServer } from '../src/main.ts';
  * test-artifacts/dashboard/ (ops-*.png).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve('test-artifacts/dashboard');
 const ELENA = 'elena.manager@example.com';
 
 const CSV = [
@@ -28,116 +20,54 @@ const CSV = [
 ].join('\n');
 
 describe('dashboard operations in a browser', () => {
-  let server: RunningServer;
-  let context: BrowserContext;
+  let d: DemoDashboard;
   let page: Page;
   let base: string;
-  let login: { email: string; password: string };
-  let apiKey: string;
-  let dataDir: string;
-  const dirs: string[] = [];
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[];
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  const v1 = async (url: string, key = apiKey) => {
+  const shot = (name: string) => d.shot(name);
+  /** GET on /v1 with an API key (the demo's by default). */
+  const v1 = async (url: string, key = d.apiKey) => {
     const res = await fetch(base + url, { headers: { authorization: `Bearer ${key}` } });
     return { status: res.status, body: (await res.json()) as { data: Array<Record<string, string>> } };
   };
-  async function signIn(email: string, password: string) {
-    await page.goto(`${base}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => u.pathname !== '/login');
-  }
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: apt-get install -y chromium (the browser test needs Debian's Chromium)`,
-      );
-    }
-    mkdirSync(SHOTS, { recursive: true });
-    const tmp = (p: string) => {
-      const d = mkdtempSync(path.join(os.tmpdir(), p));
-      dirs.push(d);
-      return d;
-    };
-    // Build the dashboard from the sources into a temporary directory: the test sees this tree's UI.
-    const webDir = tmp('comeback-web-');
-    await build({
-      configFile: path.resolve('web/vite.config.ts'),
-      logLevel: 'error',
-      build: { outDir: webDir, emptyOutDir: true },
-    });
-    dataDir = tmp('comeback-data-');
-    const printed: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-      printed.push(String(chunk));
-      return true;
-    });
+  /** Whether the page fits a phone's width (no sideways scrolling). */
+  /** Opens the current page afresh at a phone's width: nothing may need sideways scrolling. */
+  async function fitsPhoneWidth(shotName?: string) {
+    await page.setViewportSize({ width: 390, height: 844 });
     try {
-      server = await startServer(
-        loadConfig({
-          PORT: '0',
-          COMEBACK_DATA_DIR: dataDir,
-          COMEBACK_DEMO: 'auto',
-          COMEBACK_DEMO_CUSTOMERS: '300',
-          COMEBACK_WEB_DIR: webDir,
-          LOG_LEVEL: 'silent',
-        }),
+      await page.reload();
+      await page.locator('main h1').waitFor();
+      if (shotName) await shot(shotName);
+      const wide = await page.evaluate<string>(
+        "[...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 391).slice(0, 8).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')",
       );
-      base = server.url;
-      // The first start prints the banner once the demo store is in: the login and the API key.
-      await vi.waitFor(() => expect(printed.join('')).toContain('Dashboard login:'), {
-        timeout: 60_000,
-        interval: 200,
-      });
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth'), wide).toBeLessThanOrEqual(
+        390,
+      );
     } finally {
-      write.mockRestore();
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.reload();
+      await page.locator('main h1').waitFor();
     }
-    const banner = printed.join('');
-    const m = /Dashboard login:\s+(\S+) \/ (\S+)/.exec(banner)!;
-    login = { email: m[1], password: m[2] };
-    apiKey = /Demo store API key:\s+(\S+)/.exec(banner)![1];
-    expect(banner).toContain(`Dashboard:            ${base}/`);
+  }
+
+  beforeAll(async () => {
+    d = await openDemoDashboard({ customers: 300 });
+    ({ page, base, consoleErrors } = d);
     // The demo's scores are queued on the worker after the load.
     await vi.waitFor(async () => expect((await v1('/v1/analytics')).status).toBe(200), {
       timeout: 60_000,
       interval: 500,
     });
-
-    context = await chromium.launchPersistentContext(tmp('pw-'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
-    });
-    page.on('pageerror', (err) => consoleErrors.push(err.message));
   }, 120_000);
 
   afterAll(async () => {
-    try {
-      await context?.close();
-    } finally {
-      await server?.stop();
-      for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    }
+    await d?.close();
   });
 
   it('uploads a CSV on the Imports page: progress, the report, the rejected row with line, column and reason, and the history', async () => {
-    await signIn(login.email, login.password);
+    await d.signIn(d.login.email, d.login.password);
     await page.getByRole('link', { name: 'Imports' }).click();
     await page.waitForURL(/\/imports$/);
     await page.getByText('No imports yet').waitFor();
@@ -161,6 +91,7 @@ describe('dashboard operations in a browser', () => {
     await page.getByRole('link', { name: 'Download all rejected rows (CSV)' }).click();
     expect((await download).suggestedFilename()).toBe('people.rejects.csv');
     await shot('ops-01-import-report');
+    await fitsPhoneWidth('ops-01b-import-phone');
     const imported = await v1('/v1/customers?external_id=ui-1');
     expect(imported.body.data[0].email).toBe('ana@upload.example');
   });
@@ -186,6 +117,7 @@ describe('dashboard operations in a browser', () => {
     expect(await calls.textContent()).toContain('Order promised');
     await calls.scrollIntoViewIfNeeded();
     await shot('ops-03-customer-calls');
+    await fitsPhoneWidth();
   });
 
   it('edits settings: a wrong currency is named under its field; a new sleeping factor is saved and a recompute shows its steps', async () => {
@@ -198,6 +130,7 @@ describe('dashboard operations in a browser', () => {
     // The browser logs the refused request itself (422) as a console error; nothing else may appear.
     expect(consoleErrors.splice(0)).toEqual([expect.stringMatching(/status of 422/)]);
     await shot('ops-04-settings-invalid');
+    await fitsPhoneWidth();
     await page.getByLabel('Currency').fill('EUR');
     await page.getByLabel('Sleeping after (usual intervals)').fill('2.5');
     await page.getByRole('button', { name: 'Save settings' }).click();
@@ -209,9 +142,8 @@ describe('dashboard operations in a browser', () => {
       .waitFor();
     await shot('ops-05-settings-recompute');
     await page.getByText('The scores were recomputed with the new settings.').waitFor({ timeout: 60_000 });
-    const r = await fetch(`${base}/v1/analytics`, { headers: { authorization: `Bearer ${apiKey}` } });
-    const analytics = (await r.json()) as { report: { segments: { sleepingFactor: number } } };
-    expect(analytics.report.segments.sleepingFactor).toBe(2.5);
+    const analytics = await d.v1<{ report: { segments: { sleepingFactor: number } } }>('/v1/analytics');
+    expect(analytics.body.report.segments.sleepingFactor).toBe(2.5);
   });
 
   it('creates an API key shown once, which works, and revokes it', async () => {
@@ -230,16 +162,10 @@ describe('dashboard operations in a browser', () => {
   });
 
   it('hides imports and settings from an account manager, and the API refuses them', async () => {
-    const token = readLock(dataDir)!.adminToken!;
-    const created = await fetch(`${base}/admin/v1/stores/demo/users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: ELENA, role: 'account_manager', password: 'elena-password-1' }),
-    });
-    expect(created.status).toBe(201);
+    await d.addStaff(ELENA, 'account_manager', 'elena-password-1');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login$/);
-    await signIn(ELENA, 'elena-password-1');
+    await d.signIn(ELENA, 'elena-password-1');
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Customers', 'Call list']);
     await page.goto(`${base}/settings`);

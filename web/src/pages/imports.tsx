@@ -121,7 +121,7 @@ export function ImportsPage() {
         title="Imports"
         subtitle="Bring in orders, customers or products from a CSV file: your shop's export or Comeback's own columns (see docs/import.md). Rows that cannot be imported are listed with the line, column and reason; the rest goes in."
       />
-      <div className="stack">
+      <div className="stack ops-stack">
         <Card title="Import a file">
           <form onSubmit={start} aria-label="Import a CSV file">
             <div className="form-grid">

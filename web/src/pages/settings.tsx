@@ -125,7 +125,7 @@ function SettingsForms({ settings, reload }: { settings: EditableSettings; reloa
   return (
     <>
       <PageHeader title="Settings" subtitle={`${store.name} (${store.slug})`} />
-      <div className="stack">
+      <div className="stack ops-stack">
         {saved ? (
           <p className="banner" role="status">
             {saved}
