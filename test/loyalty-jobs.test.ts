@@ -188,7 +188,8 @@ describeEachDb('the loyalty job', (getDb, kind) => {
     await s.order('c-1', 'cat', -3, 1000);
     await s.order('c-2', 'cat', -2, 1000);
     await s.order('c-3', 'cat', -1, 1000);
-    expect((await job(s.storeId))?.summary.certificates).toBe(1);
+    const first = await job(s.storeId);
+    expect(first?.summary).toMatchObject({ certificates: 1, warnings: [] });
     expect((await job(s.storeId))?.summary.certificates).toBe(0);
     const codes = await getDb().query<{ customer_id: string; promotion_id: string }>(
       'select customer_id, promotion_id from promotion_codes where store_id = $1',
@@ -199,6 +200,15 @@ describeEachDb('the loyalty job', (getDb, kind) => {
     const [issued] = await s.events('certificate_issued');
     expect(issued.payload).toMatchObject({ orderNumber: 2, promotionId: 'cert' });
     expect(issued.customer_id).toBe(codes.rows[0].customer_id);
+    // A program naming a promotion that does not exist says so in the run, instead of issuing nothing silently.
+    await saveProgram(
+      getDb(),
+      s.storeId,
+      LoyaltyProgram.parse({ ...PROGRAM, certificate: { every: 2, promotionId: 'gone' } }),
+    );
+    expect((await job(s.storeId))?.summary.warnings).toEqual([
+      'No certificates issued: the certificate promotion gone does not exist',
+    ]);
   });
 
   it('converts a referral once the first order passes the minimum and its return window; refuses self-referral', async () => {

@@ -37,6 +37,8 @@ export interface LoyaltyJobSummary {
   tiers: { evaluated: number; changed: number; renewalReminders: number };
   certificates: number;
   referrals: { converted: number; rejected: number; waiting: number };
+  /** What the store owner should fix for a step to do its work (e.g. a certificate promotion that does not exist). */
+  warnings: string[];
 }
 
 export interface LoyaltyJobContext {
@@ -118,14 +120,20 @@ export async function issueCertificates(
   storeId: string,
   program: LoyaltyProgram,
   now: number,
+  warnings: string[] = [],
 ): Promise<number> {
   const c = program.certificate;
   if (c === null) return 0;
-  const promotion = await db.query('select 1 from promotions where store_id = $1 and id = $2', [
-    storeId,
-    c.promotionId,
-  ]);
-  if (promotion.rows.length === 0) return 0;
+  const promotion = await db.query<{ status: string }>(
+    'select status from promotions where store_id = $1 and id = $2',
+    [storeId, c.promotionId],
+  );
+  if (promotion.rows.length === 0) {
+    warnings.push(`No certificates issued: the certificate promotion ${c.promotionId} does not exist`);
+    return 0;
+  }
+  if (promotion.rows[0].status !== 'active')
+    warnings.push(`The certificate promotion ${c.promotionId} is archived: its codes cannot be used`);
   const since = iso(now - CERTIFICATE_LOOKBACK_DAYS * DAY_MS);
   const due = await db.query<{ customer_id: string; n: number }>(
     `select customer_id, n::int as n from (
@@ -264,9 +272,17 @@ export async function runLoyaltyJob(
     const expired = await expireLots(ctx.db, storeId, now);
     const expiringReminders = await remindExpiringPoints(ctx.db, storeId, program, now);
     const tiers = await ctx.db.tx((q) => evaluateStoredTiers(q, storeId, program, now));
-    const certificates = await issueCertificates(ctx.db, storeId, program, now);
+    const warnings: string[] = [];
+    const certificates = await issueCertificates(ctx.db, storeId, program, now, warnings);
     const referrals = await convertReferrals(ctx.db, storeId, program, now);
-    const summary: LoyaltyJobSummary = { expired, expiringReminders, tiers, certificates, referrals };
+    const summary: LoyaltyJobSummary = {
+      expired,
+      expiringReminders,
+      tiers,
+      certificates,
+      referrals,
+      warnings,
+    };
     await finishRun(ctx.db, storeId, runId, 'done', summary, null);
     return { runId, summary };
   } catch (err) {
