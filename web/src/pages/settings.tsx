@@ -154,7 +154,7 @@ function SettingsForms({ settings, reload }: { settings: EditableSettings; reloa
                 <Field
                   id="set-currency"
                   label="Currency"
-                  hint="Three letters: EUR, USD, RON …"
+                  hint="Three letters: EUR, USD, RON … Amounts are not converted: change it only if it was set wrong."
                   error={errors.currency}
                 >
                   <input
