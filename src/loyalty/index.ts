@@ -26,6 +26,16 @@ export {
   planLedgerOperation,
 } from './ledger.ts';
 export {
+  EARNING_STATUSES,
+  type IngestedLine,
+  type IngestedOrder,
+  ingestedEarnOperation,
+  ingestedRefundOperation,
+  linesPaid,
+  type OrderRefundState,
+  VOID_STATUSES,
+} from './order-earn.ts';
+export {
   quoteRedemption,
   type RedemptionCap,
   type RedemptionQuote,
