@@ -138,6 +138,24 @@ describe('promotions and loyalty pages in a browser', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it('makes gift cards: the type asks for generated codes, and each code carries the balance given', async () => {
+    await page.goto(`${d.base}/promotions/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Gift card 25');
+    await page.getByLabel('Type').selectOption('gift_card');
+    expect(await page.getByLabel('Applies').inputValue()).toBe('unique_codes');
+    await page.getByRole('button', { name: 'Create promotion' }).click();
+    await page.getByText('Promotion created.').waitFor();
+    await page.getByLabel('How many codes').fill('3');
+    await page.getByRole('button', { name: 'Generate codes' }).click();
+    await page.getByText("Enter each gift card's balance in EUR").waitFor();
+    await page.getByLabel('Balance per card (EUR)').fill('25');
+    await page.getByRole('button', { name: 'Generate codes' }).click();
+    await page.getByText('3 codes generated.').waitFor();
+    const rows = page.getByTestId('code-table').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    for (const row of await rows.all()) expect(await row.textContent()).toContain('€25.00');
+  });
+
   it('keeps what the form does not show (an API-made action and condition) when a promotion is edited', async () => {
     const res = await fetch(`${d.base}/v1/promotions`, {
       method: 'POST',
