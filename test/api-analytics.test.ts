@@ -67,7 +67,9 @@ describeEachDb('analytics in the service', (getDb) => {
       order('y3', 'ken', '2026-03-01', 3000),
     ];
     expect((await t.call('POST', '/v1/orders/batch', { data: orders }, { key: yenKey })).status).toBe(200);
-    expect((await t.call('POST', '/v1/analytics/recompute?wait=true', undefined, { key: yenKey })).status).toBe(200);
+    expect(
+      (await t.call('POST', '/v1/analytics/recompute?wait=true', undefined, { key: yenKey })).status,
+    ).toBe(200);
     const spend = await getDb().query<{ external_id: string; total_spend_minor: number }>(
       `select c.external_id, s.total_spend_minor::float8 as total_spend_minor from customer_scores s
        join customers c on c.store_id = s.store_id and c.id = s.customer_id where s.store_id = $1 order by 1`,
