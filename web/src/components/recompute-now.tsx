@@ -35,7 +35,7 @@ export function RecomputeNow({ reason }: { reason: string }) {
   };
   if (state === 'done') {
     return (
-      <p className="banner" role="status">
+      <p className="notice" role="status">
         The scores were recomputed with the new settings.
       </p>
     );

@@ -25,9 +25,11 @@ export function CallListPage() {
         subtitle="Customers drifting away (at risk or sleeping), the biggest spenders first, each with the reason to call. Contacted with a reason, about 30 % of sleeping customers come back. Log each call: someone you reached leaves the list for two weeks; after no answer they stay."
       />
       {logged ? (
-        <p className="banner" role="status">
-          {logged}
-        </p>
+        <div className="banner">
+          <p className="notice" role="status">
+            {logged}
+          </p>
+        </div>
       ) : null}
       <Card>
         {list.error ? (

@@ -127,7 +127,7 @@ function SettingsForms({ settings, reload }: { settings: EditableSettings; reloa
       <PageHeader title="Settings" subtitle={`${store.name} (${store.slug})`} />
       <div className="stack ops-stack">
         {saved ? (
-          <p className="banner" role="status">
+          <p className="notice" role="status">
             {saved}
           </p>
         ) : null}
@@ -340,7 +340,7 @@ function ApiKeys({ keys, reload }: { keys: NonNullable<Settings['api_keys']>; re
       title="API keys"
       subtitle="For your shop, CRM or developer: each key can read and write this store's data through the API. Keys are stored hashed; the full key is shown once."
     >
-      <form className="form-actions" onSubmit={create} aria-label="Create an API key">
+      <form className="inline-form" onSubmit={create} aria-label="Create an API key">
         <div className="field">
           <label htmlFor="key-name">Name of the new key</label>
           <input
