@@ -23,8 +23,8 @@ const ProgramBody = apiSchema(LoyaltyProgram).describe('The loyalty program, as 
 
 const Params = z.object({ id: z.string().min(1).max(255).describe('our id or the external id') });
 
-/** A staff adjustment (also the dashboard's, which sets `staff_user_id` from the session). */
-export const AdjustmentBody = z.object({
+/** A staff adjustment; the dashboard mounts this route and sets `staff_user_id` from the session. */
+const AdjustmentBody = z.object({
   points: z
     .number()
     .int()
@@ -38,7 +38,7 @@ export const AdjustmentBody = z.object({
 });
 
 /** A customer's points as the API shows them: balance, available, pending, next expiry, lots, latest entries. */
-export async function customerLoyalty(db: Queryable, storeId: string, customerId: string, now: number) {
+async function customerLoyalty(db: Queryable, storeId: string, customerId: string, now: number) {
   const state = await loadLedger(db, storeId, customerId);
   const b = ledgerBalance(state, now);
   const view = await ledgerView(db, storeId, customerId);
@@ -58,7 +58,7 @@ export async function customerLoyalty(db: Queryable, storeId: string, customerId
 }
 
 /** Adds or removes points by hand in one transaction under the customer's ledger lock; a refusal is thrown as an API error. */
-export async function adjustPoints(
+async function adjustPoints(
   db: Pick<Db, 'tx'>,
   storeId: string,
   customerId: string,
