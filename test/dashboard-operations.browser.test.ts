@@ -31,13 +31,13 @@ describe('dashboard operations in a browser', () => {
     const res = await fetch(base + url, { headers: { authorization: `Bearer ${key}` } });
     return { status: res.status, body: (await res.json()) as { data: Array<Record<string, string>> } };
   };
-  /** Whether the page fits a phone's width (no sideways scrolling). */
-  /** Opens the current page afresh at a phone's width: nothing may need sideways scrolling. */
+  /** Shrinks the open page to a phone's width (charts must follow): nothing may need sideways scrolling. */
   async function fitsPhoneWidth(shotName?: string) {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
-      await page.reload();
       await page.locator('main h1').waitFor();
+      // Charts resize on their ResizeObserver's next callback.
+      await page.waitForTimeout(300);
       if (shotName) await shot(shotName);
       const wide = await page.evaluate<string>(
         "[...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 391).slice(0, 8).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')",
