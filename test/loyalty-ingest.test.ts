@@ -22,7 +22,7 @@ const PROGRAM: LoyaltyProgramInput = {
 
 const daysAgo = (d: number) => new Date(Date.now() - d * DAY_MS).toISOString();
 
-describeEachDb('loyalty points earned on ingest', (getDb) => {
+describeEachDb('loyalty points earned on ingest', (getDb, kind) => {
   let t: TestApp;
   let key: string;
   let storeId: string;
@@ -135,6 +135,46 @@ describeEachDb('loyalty points earned on ingest', (getDb) => {
     const reversals = await entries("kind = 'reverse_earn'");
     expect(reversals.map((r) => r.points)).toEqual([-37, -113]);
   });
+
+  it.runIf(kind === 'postgres')(
+    'two refunds of one order arriving at once both count: refunded total and reversed points are their sum',
+    async () => {
+      const n = 4;
+      for (let i = 0; i < n; i++) {
+        await call('POST', '/v1/orders', {
+          external_id: `o-rr${i}`,
+          customer: { external_id: `rr${i}` },
+          placed_at: daysAgo(2),
+          currency: 'EUR',
+          status: 'paid',
+          lines: [{ sku: 'X', quantity: 1, unit_price_minor: 10000 }],
+        });
+      }
+      const refund = (i: number, ext: string, amount: number) =>
+        call('POST', '/v1/refunds', {
+          external_id: ext,
+          order_external_id: `o-rr${i}`,
+          refunded_at: daysAgo(1),
+          currency: 'EUR',
+          amount_minor: amount,
+        });
+      const res = await Promise.all(
+        Array.from({ length: n }, (_, i) => [refund(i, `rr${i}-a`, 500), refund(i, `rr${i}-b`, 300)]).flat(),
+      );
+      expect(res.map((r) => r.status)).toEqual(res.map(() => 201));
+      const orders = await getDb().query<{ external_id: string; refunded_minor: string | number }>(
+        "select external_id, refunded_minor from orders where store_id = $1 and external_id like 'o-rr%' order by external_id",
+        [storeId],
+      );
+      expect(orders.rows.map((o) => Number(o.refunded_minor))).toEqual(Array(n).fill(800));
+      for (let i = 0; i < n; i++) {
+        const reversed = await entries(`kind = 'reverse_earn' and order_id = 'o-rr${i}'`);
+        // 150 points (100 + 50 first-order bonus) × 800 / 10,000 = 12.
+        expect(reversed.reduce((a, e) => a + e.points, 0)).toBe(-12);
+        expect((await balance(`rr${i}`)).balance).toBe(150 - 12);
+      }
+    },
+  );
 
   it('an order committed at checkout and ingested later earns once (the same ledger key)', async () => {
     await call('POST', '/v1/customers', { external_id: 'dee', email: 'dee@example.com' });

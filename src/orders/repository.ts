@@ -530,8 +530,11 @@ export async function upsertRefunds(
   const orderRefs = [...refunds.values()]
     .map((r) => r.order_id ?? r.order_external_id)
     .filter((x): x is string => !!x);
+  // Locked (in id order, so batches never wait in a cycle): a concurrent refund of the same order
+  // commits before our refunded total is summed, and neither refund is lost.
   const orderRows = await q.query<{ id: string; external_id: string; customer_id: string | null }>(
-    `select id, external_id, customer_id from orders where store_id = $1 and (id = any($2::text[]) or external_id = any($2::text[]))`,
+    `select id, external_id, customer_id from orders where store_id = $1 and (id = any($2::text[]) or external_id = any($2::text[]))
+     order by id for no key update`,
     [storeId, orderRefs],
   );
   const orderBy = new Map<string, { id: string; customer_id: string | null }>();
