@@ -129,6 +129,55 @@ describe('ledger examples', () => {
     expect(s.balance).toBe(0);
   });
 
+  it("a refund after the order's points lapsed takes none of the customer's other points", () => {
+    let s = emptyLedger('c');
+    [s] = run(s, earn('earn:o1', 'o1', 100, T0));
+    [s] = run(s, earn('earn:o2', 'o2', 50, T0 + 100 * DAY_MS));
+    const lapse = T0 + PENDING + EXPIRY;
+    [s] = run(s, { type: 'expire', at: lapse });
+    expect(s.balance).toBe(50);
+    const d = planLedgerOperation(s, {
+      type: 'refund',
+      key: 'rf',
+      orderId: 'o1',
+      refundId: 'rf',
+      orderTotalMinor: 100,
+      refundedTotalMinor: 100,
+      at: lapse + DAY_MS,
+      returnedExpiresAt: null,
+    });
+    expect(d.type === 'append' && d.entries[0]).toMatchObject({
+      points: -0,
+      uncollected: 100,
+      allocations: [],
+    });
+    expect(d.type === 'append' && d.lotChanges).toEqual([]);
+    expect(applyDecision(s, d).balance).toBe(50);
+  });
+
+  it("a refund of an order whose points were partly spent takes back only what is left of the order's lot", () => {
+    let s = emptyLedger('c');
+    [s] = run(s, earn('earn:o1', 'o1', 100, T0));
+    [s] = run(s, earn('earn:o2', 'o2', 80, T0 + DAY_MS));
+    [s] = run(s, { type: 'redeem', key: 'redeem:o3', orderId: 'o3', points: 60, at: T0 + 20 * DAY_MS });
+    const d = planLedgerOperation(s, {
+      type: 'refund',
+      key: 'rf',
+      orderId: 'o1',
+      refundId: 'rf',
+      orderTotalMinor: 100,
+      refundedTotalMinor: 100,
+      at: T0 + 21 * DAY_MS,
+      returnedExpiresAt: null,
+    });
+    expect(d.type === 'append' && d.entries[0]).toMatchObject({
+      points: -40,
+      uncollected: 60,
+      allocations: [{ lot: 'earn:o1', points: 40 }],
+    });
+    expect(applyDecision(s, d).balance).toBe(80);
+  });
+
   it('asks staff for a reason and refuses to take more than the balance', () => {
     const s = emptyLedger('c');
     const adjust = (points: number, reason: string): LedgerOperation => ({
@@ -305,7 +354,6 @@ class Model {
           : Math.floor((p * op.refundedTotalMinor) / op.orderTotalMinor);
       const ret = share(this.redeemed.get(op.orderId) ?? 0) - (this.returned.get(op.orderId) ?? 0);
       const rev = share(this.earned.get(op.orderId) ?? 0) - (this.reversed.get(op.orderId) ?? 0);
-      const before = this.balance();
       if (ret > 0) {
         this.returned.set(op.orderId, (this.returned.get(op.orderId) ?? 0) + ret);
         this.lots.push({
@@ -319,18 +367,11 @@ class Model {
       }
       if (rev > 0) {
         this.reversed.set(op.orderId, (this.reversed.get(op.orderId) ?? 0) + rev);
-        const own = this.lots.filter((l) => l.order === op.orderId && !l.key.endsWith(':return'));
-        const others = this.lots
-          .filter((l) => !own.includes(l) && l.key !== `${op.key}:return`)
-          .sort(
-            (a, b) =>
-              (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) ||
-              a.at - b.at ||
-              (a.key < b.key ? -1 : 1),
-          );
-        const n = Math.min(rev, before);
-        const got = this.takeFrom(own, n);
-        this.takeFrom(others, n - got);
+        // Only what is left of the order's own lots; its spent or lapsed points are not taken again.
+        this.takeFrom(
+          this.lots.filter((l) => l.order === op.orderId && !l.key.endsWith(':return')),
+          rev,
+        );
       }
     }
   }

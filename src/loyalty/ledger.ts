@@ -337,15 +337,12 @@ function planRefund(state: LedgerState, op: Extract<LedgerOperation, { type: 're
 
   const toReverse = refundShare(o.earned, op.refundedTotalMinor, op.orderTotalMinor) - o.reversed;
   if (toReverse > 0) {
-    // The order's own lots first, then any other points (those that lapse first), never below zero.
+    // Only what is left in the order's own lots is taken back: its points that were spent or have
+    // lapsed already are written off as uncollected, never taken from the customer's other points.
     const own = new Set(o.earnLots);
     const ownLots = state.lots.filter((l) => own.has(l.key));
-    const others = state.lots.filter((l) => !own.has(l.key)).sort(spendOrder);
-    // Only points already in lots can be taken back; what was spent already is written off.
-    const collectable = Math.min(toReverse, state.balance);
     const allocations: Allocation[] = [];
-    const first = take(ownLots, collectable, allocations, changes);
-    const taken = first + take(others, collectable - first, allocations, changes);
+    const taken = take(ownLots, toReverse, allocations, changes);
     const entry: DebitEntry = {
       key: `${op.key}:reverse`,
       operationKey: op.key,
@@ -355,7 +352,7 @@ function planRefund(state: LedgerState, op: Extract<LedgerOperation, { type: 're
       at: op.at,
       reason:
         taken < toReverse
-          ? 'Points of a refunded order reversed (partly spent already)'
+          ? 'Points of a refunded order reversed (partly spent or lapsed already)'
           : 'Points of a refunded order reversed',
       source,
       orderId: op.orderId,
