@@ -110,6 +110,30 @@ describeEachDb('the loyalty job', (getDb, kind) => {
     expect((await s.events('points_expired')).length).toBe(1);
   });
 
+  it('two customers given points under the same adjustment key are each reminded and written off', async () => {
+    const s = await store('job-same-key');
+    for (const c of ['k1', 'k2']) {
+      expect((await s.call('POST', '/v1/customers', { external_id: c })).status).toBe(201);
+      const adj = await s.call('POST', `/v1/customers/${c}/loyalty/adjustments`, {
+        points: 30,
+        reason: 'apology',
+        key: 'apology-2026',
+        expires_at: at(3),
+      });
+      expect(adj.status).toBe(201);
+    }
+    expect((await job(s.storeId, 1))?.summary.expiringReminders).toBe(2);
+    expect((await job(s.storeId, 4))?.summary.expired).toEqual({ customers: 2, points: 60 });
+    const byCustomer = async (kind: string) => (await s.events(kind)).map((e) => e.customer_id).sort();
+    const customers = (
+      await getDb().query<{ id: string }>('select id from customers where store_id = $1 order by id', [
+        s.storeId,
+      ])
+    ).rows.map((r) => r.id);
+    expect(await byCustomer('points_expiring')).toEqual(customers);
+    expect(await byCustomer('points_expired')).toEqual(customers);
+  });
+
   it('stores tiers by rolling spend, keeps them through the grace period, and checkout uses the stored tier', async () => {
     const s = await store('job-tiers');
     await s.order('t-1', 'vip', -10, 30_000);

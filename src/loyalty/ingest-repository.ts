@@ -180,7 +180,7 @@ async function earnOrders(
     LOT_COLUMNS,
     fresh.map((e) => lotRow(storeId, e)),
   );
-  const freshKeys = new Set(fresh.map((e) => `points_earned:${e.key}`));
+  const freshKeys = new Set(fresh.map((e) => `points_earned:${e.customerId}:${e.key}`));
   await insertLoyaltyEvents(
     q,
     storeId,

@@ -213,7 +213,7 @@ describe('ledger examples', () => {
     expect(expiringPoints(s, expiresAt - 7 * DAY_MS, 7)).toEqual([
       {
         type: 'points_expiring',
-        key: 'points_expiring:earn:o1:7',
+        key: 'points_expiring:c:earn:o1:7',
         customerId: 'c',
         at: expiresAt - 7 * DAY_MS,
         points: 40,

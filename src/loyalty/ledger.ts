@@ -211,7 +211,7 @@ export function planLedgerOperation(state: LedgerState, op: LedgerOperation): Le
       };
       const event: LoyaltyEvent = {
         type: 'points_earned',
-        key: `points_earned:${op.key}`,
+        key: `points_earned:${customerId}:${op.key}`,
         customerId,
         at: op.at,
         points: op.points,
@@ -393,7 +393,7 @@ export function planExpiry(state: LedgerState, now: EpochMs): LedgerDecision {
     lotChanges.push({ lot: lot.key, before: lot.remaining, after: 0 });
     events.push({
       type: 'points_expired',
-      key: `points_expired:${lot.key}`,
+      key: `points_expired:${state.customerId}:${lot.key}`,
       customerId: state.customerId,
       at: lot.expiresAt,
       points: lot.remaining,
@@ -413,7 +413,7 @@ export function expiringPoints(state: LedgerState, now: EpochMs, withinDays: num
     if (!isSpendable(lot, now) || lot.expiresAt === null || lot.expiresAt > horizon) continue;
     events.push({
       type: 'points_expiring',
-      key: `points_expiring:${lot.key}:${withinDays}`,
+      key: `points_expiring:${state.customerId}:${lot.key}:${withinDays}`,
       customerId: state.customerId,
       at: now,
       points: lot.remaining,
