@@ -261,6 +261,46 @@ describeEachDb('the loyalty job', (getDb, kind) => {
     expect((await s.events('referral_converted')).length).toBe(1);
   });
 
+  it('an open (unpaid) first order does not convert a referral; refunded orders count towards no certificate', async () => {
+    const s = await store('job-unpaid');
+    await s.call('POST', '/v1/customers', { external_id: 'up-a', email: 'up-a@example.com' });
+    await s.call('POST', '/v1/customers', { external_id: 'up-b', email: 'up-b@example.com' });
+    const code = (await s.call('GET', '/v1/customers/up-a/referral')).body.code;
+    expect((await s.call('POST', '/v1/referrals', { code, customer: { external_id: 'up-b' } })).status).toBe(
+      201,
+    );
+    const unpaid = {
+      external_id: 'up-1',
+      customer: { external_id: 'up-b' },
+      placed_at: at(0),
+      currency: 'EUR',
+      status: 'open',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 3000 }],
+    };
+    expect((await s.call('POST', '/v1/orders', unpaid)).status).toBe(201);
+    expect((await job(s.storeId, 15))?.summary.referrals).toEqual({ converted: 0, rejected: 0, waiting: 0 });
+    expect((await s.balance('up-a')).balance).toBe(0);
+    expect((await s.call('POST', '/v1/orders', { ...unpaid, status: 'paid' })).status).toBe(200);
+    expect((await job(s.storeId, 15))?.summary.referrals).toEqual({ converted: 1, rejected: 0, waiting: 0 });
+
+    // Two orders refunded in full, then one paid: the customer has one order that counts, not three.
+    for (const [i, ext] of ['rf-1', 'rf-2', 'rf-3'].entries()) {
+      expect((await s.order(ext, 'rf', i - 3, 1000)).status).toBe(201);
+    }
+    for (const ext of ['rf-1', 'rf-2']) {
+      const refund = await s.call('POST', '/v1/refunds', {
+        external_id: `refund-${ext}`,
+        order_external_id: ext,
+        refunded_at: at(-1),
+        currency: 'EUR',
+        amount_minor: 1000,
+      });
+      expect(refund.status).toBe(201);
+    }
+    expect((await job(s.storeId))?.summary.certificates).toBe(0);
+    expect(await s.events('certificate_issued')).toEqual([]);
+  });
+
   it('runs on demand over HTTP; a second run changes nothing; the events feed pages with a cursor', async () => {
     const s = await store('job-http');
     await s.order('h-1', 'hh', -100, 4000);

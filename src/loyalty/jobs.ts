@@ -12,6 +12,7 @@ import { DAY_MS } from '../kernel/time.ts';
 import { generateCodes } from '../promotions/codes.ts';
 import { certificateDue } from './certificates.ts';
 import { expiringPoints, planExpiry, planLedgerOperation } from './ledger.ts';
+import { EARNING_STATUSES } from './order-earn.ts';
 import type { LoyaltyProgram } from './program.ts';
 import { referralConversion } from './referrals.ts';
 import {
@@ -139,14 +140,14 @@ export async function issueCertificates(
     `select customer_id, n::int as n from (
        select customer_id, placed_at, row_number() over (partition by customer_id order by placed_at, id) as n
        from orders
-       where store_id = $1 and status <> 'cancelled' and customer_id in (
+       where store_id = $1 and status = any($5::text[]) and customer_id in (
          select customer_id from orders where store_id = $1 and customer_id is not null
            and placed_at > $2 and placed_at <= $3)) x
      where n % $4 = 0 and placed_at > $2 and placed_at <= $3
        and not exists (select 1 from loyalty_events e where e.store_id = $1
          and e.dedupe_key = 'certificate_issued:' || x.customer_id || ':' || x.n)
      order by customer_id, n`,
-    [storeId, since, iso(now), c.every],
+    [storeId, since, iso(now), c.every, EARNING_STATUSES],
   );
   let issued = 0;
   for (const row of due.rows)
@@ -209,10 +210,10 @@ export async function convertReferrals(
     `select r.id, r.referrer_id, r.referee_id, f.external_id, f.placed_at, f.total_minor, f.refunded_minor
      from referrals r
      join lateral (select external_id, placed_at, total_minor, refunded_minor from orders o
-       where o.store_id = r.store_id and o.customer_id = r.referee_id and o.status <> 'cancelled'
+       where o.store_id = r.store_id and o.customer_id = r.referee_id and o.status = any($2::text[])
        order by placed_at, id limit 1) f on true
      where r.store_id = $1 and r.status = 'pending' order by r.id`,
-    [storeId],
+    [storeId, EARNING_STATUSES],
   );
   for (const r of pending.rows) {
     const decision = referralConversion(

@@ -7,6 +7,7 @@
 import { bulkInsert } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
 import { DAY_MS } from '../kernel/time.ts';
+import { EARNING_STATUSES } from './order-earn.ts';
 import type { LoyaltyProgram } from './program.ts';
 import { insertLoyaltyEvents } from './repository.ts';
 import { evaluateTier, type Membership, membershipRenewalsDue } from './tiers.ts';
@@ -80,7 +81,7 @@ export async function evaluateStoredTiers(
     `with act as (
        select customer_id, sum(total_minor - refunded_minor) as spend, count(*)::int as orders
        from orders
-       where store_id = $1 and customer_id is not null and status <> 'cancelled'
+       where store_id = $1 and customer_id is not null and status = any($6::text[])
          and placed_at > $2 and placed_at <= $3 and ($4::text[] is null or customer_id = any($4::text[]))
        group by customer_id),
      cand as (
@@ -94,7 +95,14 @@ export async function evaluateStoredTiers(
      left join act a on a.customer_id = c.customer_id
      left join customer_tiers t on t.store_id = $1 and t.customer_id = c.customer_id
      order by c.customer_id`,
-    [storeId, iso(now - tiers.windowDays * DAY_MS), iso(now), customerIds, [...memberships.keys()]],
+    [
+      storeId,
+      iso(now - tiers.windowDays * DAY_MS),
+      iso(now),
+      customerIds,
+      [...memberships.keys()],
+      EARNING_STATUSES,
+    ],
   );
   const rows: unknown[][] = [];
   const events: LoyaltyEvent[] = [];
