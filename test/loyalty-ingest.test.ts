@@ -6,8 +6,9 @@ import { parseOptionsFor, runImport } from '../src/imports/run-import.ts';
 import { databaseSink } from '../src/imports/sink.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
 import { DAY_MS } from '../src/kernel/time.ts';
+import { planLedgerOperation } from '../src/loyalty/ledger.ts';
 import { LoyaltyProgram, type LoyaltyProgramInput } from '../src/loyalty/program.ts';
-import { saveProgram } from '../src/loyalty/repository.ts';
+import { applyLedgerDecision, loadLedger, saveProgram } from '../src/loyalty/repository.ts';
 import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
 import { storeWithKey, type TestApp, testApp } from './helpers.ts';
@@ -174,6 +175,46 @@ describeEachDb('loyalty points earned on ingest', (getDb, kind) => {
         expect(reversed.reduce((a, e) => a + e.points, 0)).toBe(-12);
         expect((await balance(`rr${i}`)).balance).toBe(150 - 12);
       }
+    },
+  );
+
+  it.runIf(kind === 'postgres')(
+    'a cancelled order ingested while its points redemption is still committing gives the spent points back',
+    async () => {
+      await call('POST', '/v1/customers', { external_id: 'held', email: 'held@example.com' });
+      await call('POST', '/v1/customers/held/loyalty/adjustments', { points: 1000, reason: 'gift' });
+      const customerId = (await entries("kind = 'adjust_credit'")).find(
+        (e) => e.points === 1000,
+      )?.customer_id;
+      expect(customerId).toBeDefined();
+      let ingest: ReturnType<typeof call> | undefined;
+      // A checkout commit redeeming 400 points for o-held, still open when the shop sends the order cancelled.
+      await getDb().tx(async (q) => {
+        const state = await loadLedger(q, storeId, customerId as string, true);
+        const d = planLedgerOperation(state, {
+          type: 'redeem',
+          key: 'redeem:o-held',
+          orderId: 'o-held',
+          points: 400,
+          at: Date.now(),
+        });
+        await applyLedgerDecision(q, storeId, d);
+        ingest = call('POST', '/v1/orders', {
+          external_id: 'o-held',
+          customer: { external_id: 'held' },
+          placed_at: new Date().toISOString(),
+          currency: 'EUR',
+          status: 'cancelled',
+          lines: [{ sku: 'X', quantity: 1, unit_price_minor: 5000 }],
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      expect((await ingest)?.status).toBe(201);
+      expect(await entries("order_id = 'o-held'")).toEqual([
+        expect.objectContaining({ kind: 'redeem', points: -400 }),
+        expect.objectContaining({ kind: 'return_redeemed', points: 400 }),
+      ]);
+      expect((await balance('held')).available).toBe(1000);
     },
   );
 

@@ -90,6 +90,18 @@ export async function earnForIngestedOrders(
   if (orderIds.length === 0) return out;
   const prog = program === undefined ? await findProgram(q, storeId) : program;
   if (prog === null) return out;
+  // The batch's ledger locks before deciding what to earn or void, all at once and in one order
+  // (concurrent batches never wait in a cycle): a checkout commit still open for one of these orders
+  // commits first, and its entries are seen.
+  const customers = await q.query<{ customer_id: string }>(
+    `select distinct customer_id from orders where store_id = $1 and id = any($2::text[]) and customer_id is not null`,
+    [storeId, orderIds],
+  );
+  await lockLedgers(
+    q,
+    storeId,
+    customers.rows.map((r) => r.customer_id),
+  );
   const res = await q.query<OrderRow>(
     `select o.id, o.external_id, o.customer_id, o.placed_at, o.status, o.discount_minor, o.total_minor,
        o.refunded_minor, t.tier,
@@ -107,12 +119,6 @@ export async function earnForIngestedOrders(
   );
   const toEarn = res.rows.filter((r) => !r.earned && EARNING_STATUSES.includes(r.status));
   const toVoid = res.rows.filter((r) => r.has_entries && VOID_STATUSES.includes(r.status));
-  // All the batch's ledger locks at once, in one order: concurrent batches never wait in a cycle.
-  await lockLedgers(
-    q,
-    storeId,
-    [...toEarn, ...toVoid].map((r) => r.customer_id),
-  );
   if (toEarn.length > 0) out.earned = await earnOrders(q, storeId, prog, toEarn, now);
   if (toVoid.length > 0) out.reversed = await reverseOrders(q, storeId, prog, toVoid, now);
   return out;
@@ -235,6 +241,17 @@ export async function reverseForIngestedRefunds(
   if (refundIds.length === 0) return 0;
   const program = await findProgram(q, storeId);
   if (program === null) return 0;
+  // Locked before the read, as for orders: an open commit's entries for these orders are seen.
+  const customers = await q.query<{ customer_id: string }>(
+    `select distinct o.customer_id from orders o where o.store_id = $1 and o.customer_id is not null
+       and o.id in (select order_id from refunds where store_id = $1 and id = any($2::text[]))`,
+    [storeId, refundIds],
+  );
+  await lockLedgers(
+    q,
+    storeId,
+    customers.rows.map((r) => r.customer_id),
+  );
   const res = await q.query<OrderRow>(
     `select o.id, o.external_id, o.customer_id, o.status, o.total_minor, o.refunded_minor
      from orders o
@@ -243,11 +260,6 @@ export async function reverseForIngestedRefunds(
        and exists (select 1 from loyalty_entries e where e.store_id = o.store_id and e.order_id = o.external_id
          and e.customer_id = o.customer_id)`,
     [storeId, refundIds],
-  );
-  await lockLedgers(
-    q,
-    storeId,
-    res.rows.map((r) => r.customer_id),
   );
   return reverseOrders(q, storeId, program, res.rows, now);
 }
