@@ -134,6 +134,36 @@ describeEachDb('the loyalty job', (getDb, kind) => {
     expect(await byCustomer('points_expired')).toEqual(customers);
   });
 
+  it("pays the birthday bonus on the customer's birthday in the store's time zone, once a year", async () => {
+    const s = await store('job-birthday');
+    await saveProgram(getDb(), s.storeId, LoyaltyProgram.parse({ ...PROGRAM, bonuses: { birthday: 100 } }));
+    await getDb().query(`update stores set timezone = 'Pacific/Auckland' where id = $1`, [s.storeId]);
+    for (const [c, birthday] of [
+      ['bd-today', '1990-06-15'],
+      ['bd-utc', '1990-06-14'],
+      ['bd-none', null],
+    ] as const)
+      expect((await s.call('POST', '/v1/customers', { external_id: c, birthday })).status).toBe(201);
+    // 20:00 UTC on 14 June is 08:00 on 15 June in Auckland.
+    const june14 = Date.UTC(2026, 5, 14, 20);
+    const run = async (ms: number) =>
+      (await runLoyaltyJob({ db: getDb(), ids }, s.storeId, 'test', ms))?.summary.birthdayBonuses;
+    expect(await run(june14)).toBe(1);
+    expect(await run(june14 + 3_600_000)).toBe(0);
+    expect(await run(june14 + 365 * DAY_MS)).toBe(1);
+    const bonuses = await getDb().query<{ external_id: string; key: string; points: string | number }>(
+      `select c.external_id, e.key, e.points from loyalty_entries e
+       join customers c on c.store_id = e.store_id and c.id = e.customer_id
+       where e.store_id = $1 and e.kind = 'bonus' order by e.seq`,
+      [s.storeId],
+    );
+    expect(bonuses.rows.map((r) => [r.external_id, r.key, Number(r.points)])).toEqual([
+      ['bd-today', 'bonus:birthday:2026', 100],
+      ['bd-today', 'bonus:birthday:2027', 100],
+    ]);
+    expect((await s.events('points_earned')).length).toBe(2);
+  });
+
   it('stores tiers by rolling spend, keeps them through the grace period, and checkout uses the stored tier', async () => {
     const s = await store('job-tiers');
     await s.order('t-1', 'vip', -10, 30_000);

@@ -21,3 +21,18 @@ export function isStorableInstant(iso: string): boolean {
   const ms = Date.parse(iso);
   return ms >= MIN_STORABLE_MS && ms <= MAX_STORABLE_MS;
 }
+
+/**
+ * A time zone's offset from UTC in minutes at the instant `atMs` (0 for an unknown zone). The
+ * caller passes the instant, so this reads no clock.
+ */
+export function utcOffsetMinutes(timezone: string, atMs: number): number {
+  try {
+    const d = new Date(atMs);
+    const local = Date.parse(`${d.toLocaleString('en-US', { timeZone: timezone })} UTC`);
+    const utc = Date.parse(`${d.toLocaleString('en-US', { timeZone: 'UTC' })} UTC`);
+    return Number.isNaN(local - utc) ? 0 : Math.round((local - utc) / 60_000);
+  } catch {
+    return 0;
+  }
+}

@@ -1,16 +1,18 @@
 /**
  * The daily loyalty job of one store (run by the worker, or on demand): write off lapsed points,
- * remind of points about to lapse, evaluate and store tiers (with membership renewals), issue
- * Nth-order certificates and convert referrals. Every decision is the pure core's; every step is
+ * remind of points about to lapse, pay birthday bonuses, evaluate and store tiers (with membership
+ * renewals), issue Nth-order certificates and convert referrals. Every decision is the pure core's; every step is
  * idempotent (ledger keys, event dedupe keys, guarded updates), so running it twice at the same
  * time changes nothing the second time, and two runs at once write each thing once.
  */
 import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../db/client.ts';
 import type { IdGenerator } from '../kernel/ids.ts';
-import { DAY_MS } from '../kernel/time.ts';
+import { DAY_MS, utcOffsetMinutes } from '../kernel/time.ts';
 import { generateCodes } from '../promotions/codes.ts';
+import { localDate } from './calendar.ts';
 import { certificateDue } from './certificates.ts';
+import { birthdayBonusOperation } from './earn-rules.ts';
 import { expiringPoints, planExpiry, planLedgerOperation } from './ledger.ts';
 import { EARNING_STATUSES } from './order-earn.ts';
 import type { LoyaltyProgram } from './program.ts';
@@ -35,6 +37,7 @@ export const CERTIFICATE_LOOKBACK_DAYS = 30;
 export interface LoyaltyJobSummary {
   expired: { customers: number; points: number };
   expiringReminders: number;
+  birthdayBonuses: number;
   tiers: { evaluated: number; changed: number; renewalReminders: number };
   certificates: number;
   referrals: { converted: number; rejected: number; waiting: number };
@@ -112,7 +115,49 @@ export async function remindExpiringPoints(
 }
 
 /**
- * Nth-order certificates: customers whose count of orders (cancelled ones aside) reached a
+ * Birthday bonuses (`birthdayBonusOperation`): customers whose birthday is today in the store's
+ * time zone (29 February on the 28th in other years) get `bonuses.birthday` points, once per
+ * customer and year (ledger key `bonus:birthday:<year>`).
+ */
+export async function payBirthdayBonuses(
+  db: Db,
+  storeId: string,
+  program: LoyaltyProgram,
+  now: number,
+): Promise<number> {
+  if (program.bonuses.birthday <= 0) return 0;
+  const store = await db.query<{ timezone: string }>('select timezone from stores where id = $1', [storeId]);
+  const offset = utcOffsetMinutes(store.rows[0]?.timezone ?? 'UTC', now);
+  const today = localDate(now, offset);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const days = [`${pad(today.month)}-${pad(today.day)}`];
+  // The core decides; this only narrows the read (29 February birthdays on the 28th in other years).
+  if (today.month === 2 && today.day === 28) days.push('02-29');
+  const due = await db.query<{ id: string; month: number; day: number }>(
+    `select id, extract(month from birthday)::int as month, extract(day from birthday)::int as day
+     from customers where store_id = $1 and birthday is not null and to_char(birthday, 'MM-DD') = any($2::text[])
+     order by id`,
+    [storeId, days],
+  );
+  const birthdays = new Map(due.rows.map((r) => [r.id, { month: r.month, day: r.day }]));
+  let paid = 0;
+  for (const part of chunks([...birthdays.keys()], CHUNK))
+    await db.tx(async (q) => {
+      await lockLedgers(q, storeId, part);
+      for (const [customerId, state] of await loadLedgers(q, storeId, part)) {
+        const op = birthdayBonusOperation(program, birthdays.get(customerId) ?? null, now, offset);
+        if (op === null) continue;
+        const d = planLedgerOperation(state, op);
+        if (d.type !== 'append') continue;
+        await applyLedgerDecision(q, storeId, d);
+        paid++;
+      }
+    });
+  return paid;
+}
+
+/**
+ * Nth-order certificates: customers whose count of paid orders (`EARNING_STATUSES`) reached a
  * multiple of `certificate.every` with an order placed in the last 30 days get a personal code of
  * the certificate promotion, once per threshold (`certificate_issued:<customer>:<n>`).
  */
@@ -272,6 +317,7 @@ export async function runLoyaltyJob(
   try {
     const expired = await expireLots(ctx.db, storeId, now);
     const expiringReminders = await remindExpiringPoints(ctx.db, storeId, program, now);
+    const birthdayBonuses = await payBirthdayBonuses(ctx.db, storeId, program, now);
     const tiers = await ctx.db.tx((q) => evaluateStoredTiers(q, storeId, program, now));
     const warnings: string[] = [];
     const certificates = await issueCertificates(ctx.db, storeId, program, now, warnings);
@@ -279,6 +325,7 @@ export async function runLoyaltyJob(
     const summary: LoyaltyJobSummary = {
       expired,
       expiringReminders,
+      birthdayBonuses,
       tiers,
       certificates,
       referrals,
