@@ -2,9 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildApp } from '../src/http/app.ts';
 import { parseOptionsFor, runImport } from '../src/imports/run-import.ts';
 import { databaseSink } from '../src/imports/sink.ts';
-import { createIdGenerator } from '../src/kernel/ids.ts';
+import { createIdGenerator, ID_PREFIXES } from '../src/kernel/ids.ts';
 import { DAY_MS } from '../src/kernel/time.ts';
 import { planLedgerOperation } from '../src/loyalty/ledger.ts';
 import { LoyaltyProgram, type LoyaltyProgramInput } from '../src/loyalty/program.ts';
@@ -217,6 +218,30 @@ describeEachDb('loyalty points earned on ingest', (getDb, kind) => {
       expect((await balance('held')).available).toBe(1000);
     },
   );
+
+  it("a staff adjustment without a key is keyed by the app's injected id generator", async () => {
+    let n = 0;
+    const app = await buildApp({
+      db: getDb(),
+      ids: (kind) => `${ID_PREFIXES[kind]}_test${String(n++).padStart(4, '0')}`,
+      clock: systemClock,
+      version: 'test',
+      adminToken: 'test-admin-token',
+    });
+    try {
+      await call('POST', '/v1/customers', { external_id: 'kit' });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/customers/kit/loyalty/adjustments',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ points: 5, reason: 'goodwill' }),
+      });
+      expect(res.statusCode).toBe(201);
+      expect(JSON.parse(res.body).key).toMatch(/^adjust:adj_test\d{4}$/);
+    } finally {
+      await app.close();
+    }
+  });
 
   it('an order committed at checkout and ingested later earns once (the same ledger key)', async () => {
     await call('POST', '/v1/customers', { external_id: 'dee', email: 'dee@example.com' });

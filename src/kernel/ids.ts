@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   membership: 'mbr',
   referral: 'rfl',
   callOutcome: 'cal',
+  loyaltyAdjustment: 'adj',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ulid } from 'ulid';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/client.ts';
 import { apiSchema, parseFromApi, toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { notFound } from '../kernel/errors.ts';
+import type { IdGenerator } from '../kernel/ids.ts';
 import { ledgerBalance, planLedgerOperation } from './ledger.ts';
 import { LoyaltyProgram } from './program.ts';
 import {
@@ -60,12 +60,13 @@ async function customerLoyalty(db: Queryable, storeId: string, customerId: strin
 /** Adds or removes points by hand in one transaction under the customer's ledger lock; a refusal is thrown as an API error. */
 async function adjustPoints(
   db: Pick<Db, 'tx'>,
+  ids: IdGenerator,
   storeId: string,
   customerId: string,
   b: z.output<typeof AdjustmentBody>,
   now: number,
 ): Promise<{ customer_id: string; key: string; duplicate: boolean; points: number }> {
-  const key = `adjust:${b.key ?? ulid()}`;
+  const key = `adjust:${b.key ?? ids('loyaltyAdjustment')}`;
   const decision = await db.tx(async (q) => {
     const state = await loadLedger(q, storeId, customerId, true);
     const d = planLedgerOperation(state, {
@@ -141,7 +142,14 @@ export function registerLoyaltyRoutes(app: FastifyInstance, ctx: AppContext): vo
       const storeId = storeOf(req);
       const customerId = await resolveCustomerId(ctx.db, storeId, req.params.id);
       if (!customerId) throw notFound('Customer', req.params.id);
-      const result = await adjustPoints(ctx.db, storeId, customerId, req.body, ctx.clock().getTime());
+      const result = await adjustPoints(
+        ctx.db,
+        ctx.ids,
+        storeId,
+        customerId,
+        req.body,
+        ctx.clock().getTime(),
+      );
       reply.status(result.duplicate ? 200 : 201);
       return result;
     },
