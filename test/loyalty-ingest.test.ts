@@ -341,11 +341,21 @@ describeEachDb('loyalty points earned on ingest', (getDb, kind) => {
     }
     const statuses = (await Promise.all(tries)).map((r) => r.status);
     expect(statuses.every((st) => st < 300)).toBe(true);
-    expect((await entries("key = 'earn:o-race'")).length).toBe(1);
-    const b = await balance('hal');
-    expect(b.balance).toBe(
-      b.lots.reduce((a: number, l: { remaining: number | string }) => a + Number(l.remaining), 0),
+    const earned = await entries("key = 'earn:o-race'");
+    // 40 points for 40.00 plus the 50-point first-order bonus, whichever of the two wrote them.
+    expect(earned).toEqual([expect.objectContaining({ kind: 'earn', points: 40 + 50 })]);
+    const customerId = earned[0].customer_id;
+    const events = await getDb().query<{ dedupe_key: string }>(
+      `select dedupe_key from loyalty_events where store_id = $1 and customer_id = $2 and kind = 'points_earned'`,
+      [storeId, customerId],
     );
+    expect(events.rows).toEqual([{ dedupe_key: `points_earned:${customerId}:earn:o-race` }]);
+    const lots = await getDb().query<{ lot: string; remaining: string | number }>(
+      'select lot, remaining from loyalty_lots where store_id = $1 and customer_id = $2',
+      [storeId, customerId],
+    );
+    expect(lots.rows.map((l) => [l.lot, Number(l.remaining)])).toEqual([['earn:o-race', 90]]);
+    expect(await balance('hal')).toMatchObject({ balance: 90, pending: 90 });
   });
 
   it('an order whose points would have lapsed already (a history import) earns nothing', async () => {
