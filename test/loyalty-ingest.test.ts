@@ -243,6 +243,32 @@ describeEachDb('loyalty points earned on ingest', (getDb, kind) => {
     }
   });
 
+  it("one batch refunding two of a customer's orders takes back both orders' points", async () => {
+    for (const ext of ['o-duo-1', 'o-duo-2'])
+      await call('POST', '/v1/orders', {
+        external_id: ext,
+        customer: { external_id: 'duo' },
+        placed_at: daysAgo(2),
+        currency: 'EUR',
+        status: 'paid',
+        lines: [{ sku: 'X', quantity: 1, unit_price_minor: 10000 }],
+      });
+    // 100 + 50 first-order bonus, then 100.
+    expect((await balance('duo')).balance).toBe(250);
+    const refund = (ext: string) => ({
+      external_id: `r-${ext}`,
+      order_external_id: ext,
+      refunded_at: daysAgo(1),
+      currency: 'EUR',
+      amount_minor: 5000,
+    });
+    const res = await call('POST', '/v1/refunds/batch', { data: [refund('o-duo-1'), refund('o-duo-2')] });
+    expect(res.status).toBeLessThan(300);
+    const reversals = await entries("kind = 'reverse_earn' and order_id like 'o-duo-%'");
+    expect(reversals.map((r) => r.points).sort()).toEqual([-50, -75]);
+    expect((await balance('duo')).balance).toBe(125);
+  });
+
   it('an order committed at checkout and ingested later earns once (the same ledger key)', async () => {
     await call('POST', '/v1/customers', { external_id: 'dee', email: 'dee@example.com' });
     const commit = await call('POST', '/v1/checkout/commit', {

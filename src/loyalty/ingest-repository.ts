@@ -8,7 +8,7 @@
 import { bulkInsert } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
 import { DAY_MS } from '../kernel/time.ts';
-import { emptyLedger, planLedgerOperation } from './ledger.ts';
+import { applyDecision, emptyLedger, planLedgerOperation } from './ledger.ts';
 import {
   EARNING_STATUSES,
   type IngestedOrder,
@@ -24,7 +24,7 @@ import {
   findProgram,
   insertLoyaltyEvents,
   LOT_COLUMNS,
-  loadLedger,
+  loadLedgers,
   lockLedgers,
   lotRow,
 } from './repository.ts';
@@ -195,7 +195,11 @@ async function earnOrders(
   return fresh.length;
 }
 
-/** Takes back the refunded share of each order's points (and returns spent ones), one customer at a time. */
+/**
+ * Takes back the refunded share of each order's points (and returns spent ones). The caller holds
+ * the customers' ledger locks: their ledgers are read once, and each decision is planned on the
+ * state the previous one left.
+ */
 async function reverseOrders(
   q: Queryable,
   storeId: string,
@@ -206,6 +210,7 @@ async function reverseOrders(
   const sorted = [...rows].sort((a, b) =>
     a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : a.id < b.id ? -1 : 1,
   );
+  const ledgers = await loadLedgers(q, storeId, [...new Set(sorted.map((r) => r.customer_id))]);
   let n = 0;
   for (const r of sorted) {
     const op = ingestedRefundOperation(
@@ -219,10 +224,11 @@ async function reverseOrders(
       now,
     );
     if (op === null) continue;
-    const state = await loadLedger(q, storeId, r.customer_id, true);
+    const state = ledgers.get(r.customer_id) ?? emptyLedger(r.customer_id);
     const decision = planLedgerOperation(state, op);
     if (decision.type !== 'append') continue;
     await applyLedgerDecision(q, storeId, decision);
+    ledgers.set(r.customer_id, applyDecision(state, decision));
     n++;
   }
   return n;
