@@ -191,39 +191,37 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
     expect((await call('GET', '/v1/promotions/summer10')).body.usage.uses).toBe(0);
   });
 
-  it('a first-order promotion still applies after an open (unpaid) order, and no longer after a paid one', async () => {
-    const promo = await call('POST', '/v1/promotions', {
-      id: 'welcome',
-      name: 'Welcome: 5.00 off',
-      trigger: { type: 'code', code: 'welcome-5' },
-      conditions: [{ code: 'first_order', args: {} }],
-      actions: [{ code: 'amount_off', args: { amount_minor: 500 } }],
+  it("tier progress counts paid orders only: an open (unpaid) order's spend does not count until it is paid", async () => {
+    const other = await storeWithKey(getDb(), 'checkout-tier-paid');
+    const as = (method: string, url: string, body?: unknown) => t.call(method, url, body, { key: other.key });
+    const program = await as('PUT', '/v1/loyalty/program', {
+      currency: 'EUR',
+      tiers: { basis: 'spend', levels: [{ code: 'silver', name: 'Silver', min_spend_minor: 100_000 }] },
     });
-    expect(promo.status).toBe(201);
+    expect(program.status).toBe(200);
     const order = {
       external_id: 'o-newbie',
       customer: { external_id: 'newbie', email: 'newbie@example.com' },
       placed_at: new Date().toISOString(),
       currency: 'EUR',
       status: 'open',
-      lines: [{ sku: 'MUG-1', quantity: 1, unit_price_minor: 1250 }],
+      lines: [{ sku: 'MUG-1', quantity: 1, unit_price_minor: 5000 }],
     };
-    expect((await call('POST', '/v1/orders', order)).status).toBe(201);
-    const evaluate = () =>
-      call('POST', '/v1/checkout/evaluate', {
-        customer: { external_id: 'newbie' },
-        currency: 'EUR',
-        lines: LINES,
-        shipping_minor: 0,
-        codes: ['WELCOME-5'],
-      });
-    const open = await evaluate();
-    expect(open.status).toBe(200);
-    expect(open.body.discount_minor).toBe(500);
-    expect((await call('POST', '/v1/orders', { ...order, status: 'paid' })).status).toBe(200);
-    const paid = await evaluate();
-    expect(paid.body.discount_minor).toBe(0);
-    expect(paid.body.rejected_codes).toMatchObject([{ code: 'WELCOME-5' }]);
+    expect((await as('POST', '/v1/orders', order)).status).toBe(201);
+    const evaluate = async () =>
+      (
+        await as('POST', '/v1/checkout/evaluate', {
+          customer: { external_id: 'newbie' },
+          currency: 'EUR',
+          lines: LINES,
+          shipping_minor: 0,
+          codes: [],
+        })
+      ).body.tier_progress;
+    // This cart (45.00) alone: 1,000.00 − 45.00 to Silver.
+    expect(await evaluate()).toMatchObject({ next: { remaining_spend_minor: 100_000 - 4500 } });
+    expect((await as('POST', '/v1/orders', { ...order, status: 'paid' })).status).toBe(200);
+    expect(await evaluate()).toMatchObject({ next: { remaining_spend_minor: 100_000 - 4500 - 5000 } });
   });
 
   it('commits an order once, however often it is sent, and cancel releases the use', async () => {
