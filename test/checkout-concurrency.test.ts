@@ -64,6 +64,51 @@ for (const kind of DB_KINDS) {
       await db?.close();
     });
 
+    it('a first-order promotion: a committed order the shop has not sent yet counts; 8 first orders at once → one gets it', async () => {
+      await call('POST', '/v1/promotions', {
+        id: 'welcome',
+        name: 'Welcome',
+        trigger: { type: 'automatic' },
+        conditions: [{ code: 'first_order', args: {} }],
+        actions: [{ code: 'amount_off', args: { amount_minor: 300 } }],
+      });
+      const body = (customer: string, order: string) => ({
+        customer: { external_id: customer },
+        currency: 'EUR',
+        lines: LINES,
+        codes: [],
+        order_external_id: order,
+      });
+      const welcomed = (r: { body: { evaluation?: { discounts?: { promotion_id: string }[] } } }) =>
+        (r.body.evaluation?.discounts ?? []).some((d) => d.promotion_id === 'welcome');
+
+      await call('POST', '/v1/customers', { external_id: 'first-seq' });
+      const first = await call('POST', '/v1/checkout/commit', body('first-seq', 'fo-1'));
+      expect(first.status).toBe(201);
+      expect(welcomed(first)).toBe(true);
+      const second = await call('POST', '/v1/checkout/evaluate', body('first-seq', 'fo-2'));
+      expect(second.status).toBe(200);
+      expect(
+        (second.body.discounts as { promotion_id: string }[]).some((d) => d.promotion_id === 'welcome'),
+      ).toBe(false);
+
+      await call('POST', '/v1/customers', { external_id: 'first-race' });
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => tryCommit(db, storeId, body('first-race', `fr-${i}`))),
+      );
+      // Each commit either got in or was refused for the first order taken meanwhile; one got the welcome.
+      const c = count(outcomes);
+      expect((c.committed ?? 0) + (c.not_first_order ?? 0)).toBe(8);
+      expect(c.committed).toBeGreaterThanOrEqual(1);
+      const rows = await db.query<{ n: number }>(
+        `select count(*)::int as n from checkout_commits where store_id = $1 and state = 'committed'
+         and order_external_id like 'fr-%' and evaluation::text like '%welcome%'`,
+        [storeId],
+      );
+      expect(rows.rows[0].n).toBe(1);
+      expect((await call('POST', '/v1/promotions/welcome/archive')).status).toBe(200);
+    });
+
     it('1,000 concurrent commits of a 100-use coupon over 20 connections: exactly 100 succeed, uses = 100, no 5xx', async () => {
       await call('POST', '/v1/promotions', {
         id: 'hundred',

@@ -10,7 +10,7 @@ import type { Db, Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
 import { DAY_MS } from '../kernel/time.ts';
-import { earnOperation, LoyaltyProgram, planLedgerOperation } from '../loyalty/index.ts';
+import { EARNING_STATUSES, earnOperation, LoyaltyProgram, planLedgerOperation } from '../loyalty/index.ts';
 import { applyLedgerDecision, findProgram, LedgerConflict, loadLedger } from '../loyalty/repository.ts';
 import {
   type CheckoutEffect,
@@ -139,6 +139,17 @@ interface ContextRow {
  * automatic and shared-code ones plus those of the typed generated codes; the rolling window is
  * the tier program's.
  */
+/** The order statuses that count as bought: loyalty's EARNING_STATUSES, as an SQL list. */
+const PAID = `(${EARNING_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+/**
+ * A customer's committed checkouts whose order has not arrived through ingestion yet ($C the
+ * customer, $O an order to leave out): with the stored orders, what "first order" rules count.
+ */
+const PLACED_COMMITS_SQL = `select count(*) from checkout_commits k
+  where k.store_id = $1 and k.customer_id = $C and k.state = 'committed' and k.order_external_id <> $O
+    and not exists (select 1 from orders o where o.store_id = $1 and o.external_id = k.order_external_id)`;
+
 const CONTEXT_SQL = `
 with c as (
   -- The tier the loyalty job stored (customer_tiers) comes with the customer.
@@ -162,13 +173,14 @@ select
   (select coalesce(json_agg(json_build_object('external_id', external_id, 'sku', sku, 'category', category)), '[]'::json)
      from products where store_id = $1 and (external_id = any($3::text[]) or sku = any($4::text[]))) as products,
   (select row_to_json(c) from c) as customer,
+  -- Paid orders (as loyalty's EARNING_STATUSES), plus the checkout commits the shop has not sent yet.
   (select json_build_object(
-       'orders', count(*),
+       'orders', count(*) + (${PLACED_COMMITS_SQL.replaceAll('$C', '(select id from c)').replaceAll('$O', "''")}),
        'rolling_orders', count(*) filter (where placed_at >= w.since),
        'rolling_spend', coalesce(sum(total_minor - refunded_minor) filter (where placed_at >= w.since), 0))
      from orders,
        (select $7::timestamptz - make_interval(days => coalesce(((select config from prog)->'tiers'->>'windowDays')::int, 365)) as since) w
-     where store_id = $1 and customer_id = (select id from c) and status in ('paid', 'fulfilled', 'partially_refunded')) as stats,
+     where store_id = $1 and customer_id = (select id from c) and status in ${PAID}) as stats,
   (select json_build_object('rfm_segment', rfm_segment, 'lifecycle_stage', lifecycle_stage)
      from customer_scores where store_id = $1 and customer_id = (select id from c)) as scores,
   (select json_object_agg(promotion_id, uses) from promotion_customer_uses
@@ -551,6 +563,39 @@ function effectPath(e: CheckoutEffect, body: CheckoutEvaluateInput): string {
  * Commits an order: evaluates the cart, refuses it when a typed code or the points were refused,
  * then applies every effect in one transaction. The same order again returns the first commit.
  */
+/**
+ * The evaluation took this customer's order for their first. Two first orders committed at once
+ * would both get first-order rewards: under a per-customer lock (taken before any other lock of
+ * the commit), count again; if an order was placed meanwhile and that changes the outcome, refuse
+ * (the shop evaluates again).
+ */
+async function confirmFirstOrder(
+  q: Queryable,
+  storeId: string,
+  customerId: string,
+  order: string,
+  input: CheckoutInput,
+  evaluation: CheckoutEvaluation,
+): Promise<void> {
+  await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+    `first-order:${storeId}:${customerId}`,
+  ]);
+  const res = await q.query<{ n: number }>(
+    `select ((select count(*) from orders where store_id = $1 and customer_id = $2 and status in ${PAID}
+       and external_id <> $3) + (${PLACED_COMMITS_SQL.replaceAll('$C', '$2').replaceAll('$O', '$3')}))::int as n`,
+    [storeId, customerId, order],
+  );
+  const placed = Number(res.rows[0].n);
+  if (placed === 0) return;
+  const again = evaluateCheckout({ ...input, customer: { ...input.customer, orderCount: placed } });
+  if (JSON.stringify(evaluationBody(again)) !== JSON.stringify(evaluationBody(evaluation)))
+    throw new CheckoutConflict(
+      'not_first_order',
+      'customer',
+      'The customer placed another order meanwhile, so this is no longer their first: evaluate again',
+    );
+}
+
 export async function commitCheckout(
   db: Db,
   storeId: string,
@@ -600,6 +645,8 @@ export async function commitCheckout(
           );
         return duplicateOf(row);
       }
+      if (customerId !== null && input.customer.orderCount === 0)
+        await confirmFirstOrder(q, storeId, customerId, order, input, evaluation);
       const ordered = lockOrder(evaluation.effects);
       for (const e of ordered)
         if (e.type !== 'record_use') await applyEffect(q, storeId, order, e, now, effectPath(e, body));
@@ -644,6 +691,21 @@ export async function cancelCheckout(
     const row = res.rows[0];
     if (!row) throw notFound('Checkout commit', order);
     if (row.state === 'cancelled') return duplicateOf(row);
+    // Locks in the order a commit takes them: codes and gift cards, the ledger, the promotions' counters.
+    const ordered = lockOrder(row.effects);
+    for (const e of ordered) {
+      if (e.type === 'redeem_code') {
+        await q.query('update promotion_codes set redeemed_at = null where store_id = $1 and code = $2', [
+          storeId,
+          e.code,
+        ]);
+      } else if (e.type === 'debit_gift_card') {
+        await q.query(
+          'update promotion_codes set balance_minor = balance_minor + $3 where store_id = $1 and code = $2',
+          [storeId, e.code, e.amountMinor],
+        );
+      }
+    }
     if (row.customer_id !== null) {
       // A full refund of the order in the ledger: redeemed points come back, earned ones are reversed.
       const program = await findProgram(q, storeId);
@@ -661,7 +723,7 @@ export async function cancelCheckout(
       });
       await applyLedgerDecision(q, storeId, decision);
     }
-    for (const e of lockOrder(row.effects)) {
+    for (const e of ordered) {
       if (e.type === 'record_use') {
         // Counted in the order's shard, unless an edit has folded the shards into the row since.
         const shard = await q.query(
@@ -682,16 +744,6 @@ export async function cancelCheckout(
              where store_id = $1 and promotion_id = $2 and customer_id = $3`,
             [storeId, e.promotionId, e.customerId],
           );
-      } else if (e.type === 'redeem_code') {
-        await q.query('update promotion_codes set redeemed_at = null where store_id = $1 and code = $2', [
-          storeId,
-          e.code,
-        ]);
-      } else if (e.type === 'debit_gift_card') {
-        await q.query(
-          'update promotion_codes set balance_minor = balance_minor + $3 where store_id = $1 and code = $2',
-          [storeId, e.code, e.amountMinor],
-        );
       }
     }
     await q.query(
