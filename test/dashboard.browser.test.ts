@@ -39,6 +39,10 @@ interface Report {
   };
   segments: { lifecycle: Record<string, number>; rfm: Record<string, number>; sleeping: number };
 }
+interface Trends {
+  months: Array<{ month: string; aovMinor: number | null }>;
+  runs: Array<{ simpleClv: number }>;
+}
 interface CustomerList {
   data: Array<{ id: string; email: string }>;
 }
@@ -107,6 +111,53 @@ describe('dashboard in a browser', () => {
       .toBe(1);
     await page.locator('canvas').first().waitFor();
     await shot('02-overview');
+  });
+
+  it('shows a trend under every number: 12 months from the orders, the nightly runs for CLV and health', async () => {
+    const trends = (await page.evaluate(async () =>
+      (await fetch('/app/api/analytics/trends')).json(),
+    )) as Trends;
+    const months = trends.months;
+    expect(months).toHaveLength(12);
+    const monthly = {
+      'trend-repeat-rate': 'Repeat purchase rate',
+      'trend-retention': 'Monthly retention rate',
+      'trend-returning-revenue': 'Revenue from returning customers',
+      'trend-aov': 'Average order value',
+      'trend-frequency': 'Orders per buying customer',
+    };
+    for (const [id, name] of Object.entries(monthly)) {
+      const chart = page.getByTestId(id).getByRole('img');
+      await chart.locator('canvas').waitFor();
+      const label = await chart.getAttribute('aria-label');
+      expect(label, id).toMatch(new RegExp(`^${name} by month, last 12 months: `));
+      expect(label, id).toContain(' so far ');
+      expect(await page.getByTestId(id).locator('.trend-words').textContent(), id).toMatch(
+        / (up|down) from | as in /,
+      );
+    }
+    // The AOV label reads each month's value as the API has it, in the store's currency.
+    const last = months[11];
+    const monthName = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', timeZone: 'UTC' });
+    const [y, m] = last.month.split('-').map(Number);
+    expect(await page.getByTestId('trend-aov').getByRole('img').getAttribute('aria-label')).toContain(
+      `${monthName.format(new Date(Date.UTC(y, m - 1, 1)))} so far ${money((last.aovMinor ?? 0) / 100, report.summary.currency)}`,
+    );
+    // The demo has had one score run: one point each, and the page says the line comes later.
+    expect(trends.runs.length).toBeGreaterThanOrEqual(1);
+    for (const id of ['trend-active', 'trend-at-risk', 'trend-sleeping', 'trend-clv']) {
+      await page.getByTestId(id).getByRole('img').locator('canvas').waitFor();
+      if (trends.runs.length === 1) {
+        expect(await page.getByTestId(id).textContent(), id).toContain(
+          'the trend starts after more nightly runs',
+        );
+      }
+    }
+    expect(await page.getByTestId('trend-clv').getByRole('img').getAttribute('aria-label')).toContain(
+      money(trends.runs[trends.runs.length - 1].simpleClv, report.summary.currency),
+    );
+    await shot('02b-overview-trends');
+    expect(d.consoleErrors).toEqual([]);
   });
 
   it('opens cohorts (heatmap with hover details) and segments, and a segment click filters the customer list', async () => {

@@ -109,3 +109,145 @@ export async function filterOptions(q: Queryable, storeId: string, managerEmail:
   ]);
   return { tags: tags.rows, managers: managers.rows };
 }
+
+/** One calendar month (UTC) of a store's orders, for the overview's trends. Money in minor units. */
+export interface MonthTrend {
+  /** `YYYY-MM`. */
+  month: string;
+  orders: number;
+  /** Customers who bought that month. */
+  customers: number;
+  revenueMinor: number;
+  /** Revenue ÷ orders; null in a month without orders. */
+  aovMinor: number | null;
+  /** Orders per customer who bought that month. */
+  purchaseFrequency: number | null;
+  /** Share of the month's buyers who bought on a day after their first purchase day (as the report's repeat rate). */
+  repeatPurchaseRate: number | null;
+  /** Share of the month's revenue from orders after each customer's first purchase day. */
+  returningRevenueShare: number | null;
+  /** Buyers of the month before. */
+  previousCustomers: number;
+  /** Of them, those who bought again this month. */
+  retained: number;
+  retentionRate: number | null;
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+
+/**
+ * The last 12 calendar months (UTC) up to `now`'s month, from `orders` in one statement: orders not
+ * cancelled, net of refunds, guest orders left out (as the report). Months without orders are kept.
+ * `managerEmail` limits it to one account manager's customers (null: all).
+ */
+export async function monthlyTrends(
+  q: Queryable,
+  storeId: string,
+  managerEmail: string | null,
+  now: Date,
+): Promise<MonthTrend[]> {
+  const res = await q.query<{
+    month: string;
+    orders: number;
+    customers: number;
+    revenue: number;
+    returning_customers: number;
+    returning_revenue: number;
+    previous_customers: number;
+    retained: number;
+  }>(
+    `with bounds as (
+       select date_trunc('month', $3::timestamptz at time zone 'UTC') - interval '11 months' as first_month,
+              date_trunc('month', $3::timestamptz at time zone 'UTC') + interval '1 month' as end_month
+     ),
+     o as (
+       select o.customer_id, (o.total_minor - o.refunded_minor) as amount,
+              date_trunc('month', o.placed_at at time zone 'UTC') as month,
+              (o.placed_at at time zone 'UTC')::date as day,
+              min((o.placed_at at time zone 'UTC')::date) over (partition by o.customer_id) as first_day
+       from orders o join customers c on c.store_id = o.store_id and c.id = o.customer_id
+       where o.store_id = $1 and o.status <> 'cancelled' and ${managerClause('$2')}
+         and o.placed_at < (select end_month from bounds) at time zone 'UTC'
+     ),
+     buyers as (
+       select distinct customer_id, month from o
+       where month >= (select first_month from bounds) - interval '1 month'
+     ),
+     months as (
+       select generate_series((select first_month from bounds), (select end_month from bounds) - interval '1 month',
+                              interval '1 month') as month
+     )
+     select to_char(m.month, 'YYYY-MM') as month,
+       count(o.customer_id)::int as orders,
+       count(distinct o.customer_id)::int as customers,
+       coalesce(sum(o.amount), 0)::float8 as revenue,
+       count(distinct o.customer_id) filter (where o.day > o.first_day)::int as returning_customers,
+       coalesce(sum(o.amount) filter (where o.day > o.first_day), 0)::float8 as returning_revenue,
+       (select count(*) from buyers p where p.month = m.month - interval '1 month')::int as previous_customers,
+       (select count(*) from buyers p join buyers n on n.customer_id = p.customer_id and n.month = m.month
+        where p.month = m.month - interval '1 month')::int as retained
+     from months m left join o on o.month = m.month
+     group by m.month order by m.month`,
+    [storeId, managerEmail, now],
+  );
+  return res.rows.map((r) => ({
+    month: r.month,
+    orders: r.orders,
+    customers: r.customers,
+    revenueMinor: r.revenue,
+    aovMinor: ratio(r.revenue, r.orders),
+    purchaseFrequency: ratio(r.orders, r.customers),
+    repeatPurchaseRate: ratio(r.returning_customers, r.customers),
+    returningRevenueShare: ratio(r.returning_revenue, r.revenue),
+    previousCustomers: r.previous_customers,
+    retained: r.retained,
+    retentionRate: ratio(r.retained, r.previous_customers),
+  }));
+}
+
+/** A finished nightly (or requested) score run's store numbers, for the trends the orders cannot give. */
+export interface RunTrend {
+  /** When the run finished (ISO-8601). */
+  at: string;
+  /** The report's simple CLV, in major units like the report. */
+  simpleClv: number | null;
+  active: number;
+  atRisk: number;
+  sleeping: number;
+}
+
+/**
+ * The store's finished score runs of the last 12 months, the last of each UTC day, oldest first:
+ * customer value and health are only known as each run saw them, so each run is one point.
+ */
+export async function scoreRunTrends(q: Queryable, storeId: string, now: Date): Promise<RunTrend[]> {
+  const res = await q.query<{
+    finished_at: Date | string;
+    clv: number | null;
+    lifecycle: Record<string, number> | null;
+    sleeping: number | null;
+  }>(
+    `select finished_at, clv, lifecycle, sleeping from (
+       select distinct on ((finished_at at time zone 'UTC')::date) finished_at,
+              (report #>> '{summary,simpleClv}')::float8 as clv,
+              report #> '{segments,lifecycle}' as lifecycle,
+              (report #>> '{segments,sleeping}')::int as sleeping
+       from score_runs
+       where store_id = $1 and status = 'done' and report is not null
+         and finished_at > $2::timestamptz - interval '12 months'
+       order by (finished_at at time zone 'UTC')::date, finished_at desc
+     ) runs order by finished_at`,
+    [storeId, now],
+  );
+  return res.rows.map((r) => {
+    const life = r.lifecycle ?? {};
+    return {
+      at: new Date(r.finished_at).toISOString(),
+      simpleClv: r.clv,
+      // As the overview counts them: active includes VIP and new customers.
+      active: (life.active ?? 0) + (life.vip ?? 0) + (life.new ?? 0),
+      atRisk: life.at_risk ?? 0,
+      sleeping: r.sleeping ?? 0,
+    };
+  });
+}

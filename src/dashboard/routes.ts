@@ -12,7 +12,15 @@ import { listStaffUsers } from '../staff/repository.ts';
 import { staffOf } from '../staff/routes.ts';
 import { can, canSeeCustomer } from '../staff/rules.ts';
 import { listApiKeys } from '../stores/repository.ts';
-import { callList, filterOptions, lastFailedRun, searchCustomers, storeCounts } from './repository.ts';
+import {
+  callList,
+  filterOptions,
+  lastFailedRun,
+  monthlyTrends,
+  scoreRunTrends,
+  searchCustomers,
+  storeCounts,
+} from './repository.ts';
 
 /** The account manager whose customers a staff member is limited to; null when they see everyone. */
 function scopeOf(staff: StaffSession): string | null {
@@ -39,6 +47,20 @@ export function registerDashboardApi(app: FastifyInstance, ctx: AppContext): voi
     // Counting rows is only needed to explain an empty state; a store with a report skips it.
     const counts = latest ? null : await storeCounts(ctx.db, storeId);
     return { latest, running, failed, counts };
+  });
+
+  // The overview's trends: 12 calendar months from the orders, and the score runs' CLV and health.
+  r.get('/app/api/analytics/trends', { config: { permission: 'analytics' }, schema: hidden }, async (req) => {
+    const staff = staffOf(req);
+    const manager = scopeOf(staff);
+    const now = ctx.clock();
+    const [store, months, runs] = await Promise.all([
+      ctx.db.query<{ currency: string }>('select currency from stores where id = $1', [staff.storeId]),
+      monthlyTrends(ctx.db, staff.storeId, manager, now),
+      // Runs describe the whole store: someone limited to their own customers does not get them.
+      manager === null ? scoreRunTrends(ctx.db, staff.storeId, now) : Promise.resolve(null),
+    ]);
+    return { currency: store.rows[0]?.currency ?? 'EUR', months, runs };
   });
 
   r.post(

@@ -227,3 +227,29 @@ export interface Settings {
     revoked_at: string | null;
   }> | null;
 }
+
+/** GET /app/api/analytics/trends: 12 calendar months from the orders (money in minor units), and the score runs. */
+export interface Trends {
+  currency: string;
+  months: Array<{
+    month: string;
+    orders: number;
+    customers: number;
+    revenueMinor: number;
+    aovMinor: number | null;
+    purchaseFrequency: number | null;
+    repeatPurchaseRate: number | null;
+    returningRevenueShare: number | null;
+    previousCustomers: number;
+    retained: number;
+    retentionRate: number | null;
+  }>;
+  /** One point per finished score run (the last of each day); null for someone limited to their own customers. */
+  runs: Array<{
+    at: string;
+    simpleClv: number | null;
+    active: number;
+    atRisk: number;
+    sleeping: number;
+  }> | null;
+}

@@ -1,12 +1,22 @@
 import { useMemo } from 'react';
 import { WithReport } from '../components/analytics.tsx';
 import { Chart } from '../components/chart.tsx';
+import { Trend, type TrendPoint } from '../components/trend.tsx';
 import { Card, Kpi, PageHeader } from '../components/ui.tsx';
-import { count, fmtDate, fmtInt, fmtMoney, fmtMonth, fmtNumber, fmtPercent } from '../format.ts';
-import { useTitle } from '../hooks.ts';
+import {
+  count,
+  fmtDate,
+  fmtInt,
+  fmtMoney,
+  fmtMoneyMinor,
+  fmtMonth,
+  fmtNumber,
+  fmtPercent,
+} from '../format.ts';
+import { useApi, useTitle } from '../hooks.ts';
 import { nextSteps, VERDICT_TITLE } from '../meaning.ts';
 import { Link } from '../router.tsx';
-import type { Report } from '../types.ts';
+import type { Report, Trends } from '../types.ts';
 
 const VERDICT_TONE = {
   repeat: 'good',
@@ -43,6 +53,9 @@ function Overview({ report }: { report: Report }) {
   const steps = nextSteps(report);
   const k = report.segments.sleepingFactor;
   const verdictTone = VERDICT_TONE[s.verdict.verdict];
+  // Reloaded with each new report, so the runs' points include the one on screen.
+  const trends = useApi<Trends>(`/app/api/analytics/trends?as_of=${encodeURIComponent(s.asOf)}`).data;
+  const t = trendProps(trends, cur);
 
   return (
     <div className="stack">
@@ -80,6 +93,7 @@ function Overview({ report }: { report: Report }) {
             label="Active"
             value={fmtInt(active)}
             testId="kpi-active"
+            detail={t.run('active', 'Active customers', fmtInt, 'trend-active')}
             tone="good"
             to="/customers?stage=active"
             meaning={`${fmtPercent(active / total, 0)} of customers buy in their usual rhythm (incl. ${fmtInt(life.vip ?? 0)} VIP and ${fmtInt(life.new ?? 0)} new).`}
@@ -88,6 +102,7 @@ function Overview({ report }: { report: Report }) {
             label="At risk"
             value={fmtInt(life.at_risk ?? 0)}
             testId="kpi-at-risk"
+            detail={t.run('atRisk', 'Customers at risk', fmtInt, 'trend-at-risk')}
             tone="warn"
             to="/customers?stage=at_risk"
             meaning={`Overdue: more than ${fmtNumber(k / 2, 1)} of their usual intervals since the last order.`}
@@ -96,6 +111,7 @@ function Overview({ report }: { report: Report }) {
             label="Sleeping"
             value={fmtInt(sleeping)}
             testId="kpi-sleeping"
+            detail={t.run('sleeping', 'Sleeping customers', fmtInt, 'trend-sleeping')}
             tone="bad"
             to="/customers?sleeping=true"
             meaning={`No order for more than ${k} of their usual intervals; ${fmtInt(life.lost ?? 0)} of them so long they are likely lost.`}
@@ -112,36 +128,47 @@ function Overview({ report }: { report: Report }) {
             label="Repeat purchase rate"
             value={fmtPercent(s.repeatPurchaseRate)}
             testId="kpi-repeat-rate"
+            detail={t.month('repeatPurchaseRate', 'Repeat purchase rate', pct, 'trend-repeat-rate')}
             meaning={`${fmtInt(s.repeatCustomers)} of ${fmtInt(s.customers)} customers bought on two or more days.`}
           />
           <Kpi
             label="Monthly retention rate"
             value={fmtPercent(s.averageMonthlyRetentionRate)}
             testId="kpi-retention"
+            detail={t.month('retentionRate', 'Monthly retention rate', pct, 'trend-retention')}
             meaning="Of the customers who bought in one month, the share who bought again the next month."
           />
           <Kpi
             label="Revenue from returning customers"
             value={fmtPercent(s.repeatRevenueShare)}
             testId="kpi-returning-revenue"
+            detail={t.month(
+              'returningRevenueShare',
+              'Revenue from returning customers',
+              pct,
+              'trend-returning-revenue',
+            )}
             meaning="Share of revenue from orders after each customer's first purchase day."
           />
           <Kpi
             label="Average order value"
             value={fmtMoney(s.aov, cur)}
             testId="kpi-aov"
+            detail={t.month('aovMinor', 'Average order value', t.money, 'trend-aov')}
             meaning={`Revenue ÷ orders: ${fmtMoney(s.revenue, cur, true)} over ${fmtInt(s.orders)} orders.`}
           />
           <Kpi
             label="Purchase frequency"
             value={fmtNumber(s.purchaseFrequency, 2)}
             testId="kpi-frequency"
+            detail={t.month('purchaseFrequency', 'Orders per buying customer', freq, 'trend-frequency')}
             meaning={`Orders per customer so far; ${fmtNumber(s.purchaseFrequencyPerYear, 2)} a year.`}
           />
           <Kpi
             label="Customer lifetime value"
             value={fmtMoney(s.simpleClv, cur)}
             testId="kpi-clv"
+            detail={t.run('simpleClv', 'Customer lifetime value', t.clv, 'trend-clv')}
             meaning={`What a customer brings in over ${fmtNumber(s.lifetimeYears, 0)} years: order value × orders a year × years.`}
           />
         </div>
@@ -150,6 +177,56 @@ function Overview({ report }: { report: Report }) {
       <RetentionTrend report={report} />
     </div>
   );
+}
+
+const pct = (v: number) => fmtPercent(v);
+const freq = (v: number) => fmtNumber(v, 2);
+type MonthField =
+  | 'repeatPurchaseRate'
+  | 'retentionRate'
+  | 'returningRevenueShare'
+  | 'aovMinor'
+  | 'purchaseFrequency';
+type RunField = 'simpleClv' | 'active' | 'atRisk' | 'sleeping';
+
+/** Makers of the trend under each number, from the trends answer (nothing while it loads). */
+function trendProps(trends: Trends | null, currency: string) {
+  const months = trends?.months ?? [];
+  const runs = trends?.runs ?? null;
+  const thisMonth = months.at(-1)?.month;
+  const monthLabel = (m: string) => (m === thisMonth ? `${fmtMonth(m)} so far` : fmtMonth(m));
+  return {
+    money: (minor: number) => fmtMoneyMinor(minor, trends?.currency ?? currency),
+    clv: (major: number) => fmtMoney(major, trends?.currency ?? currency),
+    month(field: MonthField, name: string, format: (v: number) => string, testId: string) {
+      if (!trends) return null;
+      const points: TrendPoint[] = months.map((m) => ({ label: monthLabel(m.month), value: m[field] }));
+      return (
+        <Trend
+          name={name}
+          period="by month, last 12 months"
+          points={points}
+          format={format}
+          partialLast
+          testId={testId}
+        />
+      );
+    },
+    run(field: RunField, name: string, format: (v: number) => string, testId: string) {
+      if (!runs) return null;
+      const points: TrendPoint[] = runs.map((r) => ({ label: fmtDate(r.at), value: r[field] }));
+      return (
+        <Trend
+          name={name}
+          period="by nightly run, last 12 months"
+          points={points}
+          format={format}
+          single="One nightly run so far: the trend starts after more nightly runs."
+          testId={testId}
+        />
+      );
+    },
+  };
 }
 
 function RetentionTrend({ report }: { report: Report }) {
