@@ -3,7 +3,7 @@
  * ledger with its lots. A decision of `planLedgerOperation` is applied as inserted entries plus
  * lot updates guarded by `remaining = before`, in the caller's transaction.
  */
-import type { BulkColumn } from '../db/bulk.ts';
+import { type BulkColumn, bulkInsert } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import { createIdGenerator } from '../kernel/ids.ts';
@@ -205,28 +205,39 @@ export async function applyLedgerDecision(
   decision: LedgerDecision,
 ): Promise<void> {
   if (decision.type !== 'append') return;
-  for (const e of decision.entries) {
-    const ins = await q.query(
-      `insert into loyalty_entries (store_id, customer_id, key, operation_key, kind, points, order_id, at, entry)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) on conflict do nothing returning key`,
-      entryRow(storeId, e).map((v, i) => (i === 8 ? JSON.stringify(v) : v)),
+  // One statement per table, whatever the number of entries and lots (a commit's path is short).
+  const { entries, lotChanges } = decision;
+  if (entries.length > 0) {
+    const inserted = await bulkInsert<{ key: string }>(
+      q,
+      'loyalty_entries',
+      ENTRY_COLUMNS,
+      entries.map((e) => entryRow(storeId, e)),
+      'on conflict do nothing returning key',
     );
-    if (ins.rows.length === 0) throw new LedgerConflict(`Ledger entry ${e.key} exists already`);
-    if (isCredit(e))
-      await q.query(
-        `insert into loyalty_lots (store_id, customer_id, lot, points, remaining, available_at, expires_at)
-         values ($1, $2, $3, $4, $5, $6, $7)`,
-        lotRow(storeId, e),
-      );
+    if (inserted.length !== entries.length) {
+      const got = new Set(inserted.map((r) => r.key));
+      const existing = entries.find((e) => !got.has(e.key));
+      throw new LedgerConflict(`Ledger entry ${existing?.key} exists already`);
+    }
+    const credits = entries.filter(isCredit);
+    await bulkInsert(
+      q,
+      'loyalty_lots',
+      LOT_COLUMNS,
+      credits.map((e) => lotRow(storeId, e)),
+    );
   }
-  const customerId = decision.entries[0]?.customerId;
-  for (const c of decision.lotChanges) {
+  if (lotChanges.length > 0) {
+    // Guarded: each lot must still hold what the plan read (`remaining = before`), else retry the plan.
     const upd = await q.query(
-      `update loyalty_lots set remaining = $4
-       where store_id = $1 and customer_id = $2 and lot = $3 and remaining = $5 returning lot`,
-      [storeId, customerId, c.lot, c.after, c.before],
+      `update loyalty_lots l set remaining = c.after
+       from jsonb_to_recordset($3::jsonb) as c(lot text, after bigint, before bigint)
+       where l.store_id = $1 and l.customer_id = $2 and l.lot = c.lot and l.remaining = c.before returning l.lot`,
+      [storeId, entries[0]?.customerId, JSON.stringify(lotChanges)],
     );
-    if (upd.rows.length === 0) throw new LedgerConflict(`Lot ${c.lot} changed concurrently`);
+    // The planner changes each lot once (its changes are keyed by lot).
+    if (upd.rows.length !== lotChanges.length) throw new LedgerConflict('A lot changed concurrently');
   }
   await insertLoyaltyEvents(q, storeId, decision.events);
 }
