@@ -10,7 +10,14 @@ import type { Db, Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
 import { DAY_MS } from '../kernel/time.ts';
-import { EARNING_STATUSES, earnOperation, LoyaltyProgram, planLedgerOperation } from '../loyalty/index.ts';
+import {
+  applyDecision,
+  EARNING_STATUSES,
+  earnOperation,
+  type LedgerState,
+  LoyaltyProgram,
+  planLedgerOperation,
+} from '../loyalty/index.ts';
 import { applyLedgerDecision, findProgram, LedgerConflict, loadLedger } from '../loyalty/repository.ts';
 import {
   type CheckoutEffect,
@@ -390,7 +397,7 @@ async function applyEffect(
   e: CheckoutEffect,
   now: number,
   path: string,
-): Promise<void> {
+): Promise<LedgerState | null> {
   switch (e.type) {
     case 'record_use':
       throw new Error('record_use effects are applied together by recordUses');
@@ -400,7 +407,7 @@ async function applyEffect(
         [storeId, e.code, new Date(now).toISOString()],
       );
       if (upd.rows.length === 0) throw new CheckoutConflict('code_used', path, 'The code has been used');
-      return;
+      return null;
     }
     case 'debit_gift_card': {
       const upd = await q.query(
@@ -410,7 +417,7 @@ async function applyEffect(
       );
       if (upd.rows.length === 0)
         throw new CheckoutConflict('gift_card_empty', path, "The gift card's balance is too low");
-      return;
+      return null;
     }
     case 'redeem_points': {
       const state = await loadLedger(q, storeId, e.customerId, true);
@@ -428,7 +435,8 @@ async function applyEffect(
           'The customer no longer has these points',
         );
       await applyLedgerDecision(q, storeId, decision);
-      return;
+      // The ledger after the redemption: the order's earning plans on it without reading it again.
+      return applyDecision(state, decision);
     }
   }
 }
@@ -648,12 +656,15 @@ export async function commitCheckout(
       if (customerId !== null && input.customer.orderCount === 0)
         await confirmFirstOrder(q, storeId, customerId, order, input, evaluation);
       const ordered = lockOrder(evaluation.effects);
+      let ledger: LedgerState | null = null;
       for (const e of ordered)
-        if (e.type !== 'record_use') await applyEffect(q, storeId, order, e, now, effectPath(e, body));
+        if (e.type !== 'record_use')
+          ledger = (await applyEffect(q, storeId, order, e, now, effectPath(e, body))) ?? ledger;
       const toEarn = evaluation.points.toEarn?.points ?? 0;
       if (input.loyalty !== null && customerId !== null && toEarn > 0) {
         // The order's points, pending through the return window; keyed `earn:<order external id>`.
-        const state = await loadLedger(q, storeId, customerId, true);
+        const state =
+          ledger?.customerId === customerId ? ledger : await loadLedger(q, storeId, customerId, true);
         const decision = planLedgerOperation(state, earnOperation(input.loyalty, order, toEarn, now));
         await applyLedgerDecision(q, storeId, decision);
       }
