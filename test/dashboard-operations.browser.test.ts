@@ -117,6 +117,18 @@ describe('dashboard operations in a browser', () => {
     expect(await calls.textContent()).toContain('Order promised');
     await calls.scrollIntoViewIfNeeded();
     await shot('ops-03-customer-calls');
+    // The timeline merges the call (the newest thing that happened) with the orders.
+    const timeline = page.getByTestId('timeline');
+    await timeline.waitFor();
+    const newest = timeline.locator('li.timeline-item').first();
+    expect(await newest.getAttribute('data-kind')).toBe('call');
+    expect(await newest.textContent()).toContain(
+      'Called: order promised — “Will reorder the blue one on Friday”',
+    );
+    const order = timeline.locator('li.timeline-item[data-kind="order"]').first();
+    expect(await order.textContent()).toMatch(/Ordered .+ — order #\S+/);
+    await timeline.scrollIntoViewIfNeeded();
+    await shot('ops-03b-customer-timeline');
     await fitsPhoneWidth();
   });
 

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { CallsCard } from '../components/call-outcomes.tsx';
 import { Chart } from '../components/chart.tsx';
 import { PointsCard } from '../components/customer-points.tsx';
+import { TimelineCard } from '../components/customer-timeline.tsx';
 import { Badge, Card, EmptyState, ErrorState, Loading, PageHeader } from '../components/ui.tsx';
 import {
   count,
@@ -199,6 +200,8 @@ function Customer({ c }: { c: Customer360 }) {
             </ul>
           </Card>
         </div>
+
+        <TimelineCard customerId={c.id} />
 
         <CallsCard customerId={c.id} />
 
