@@ -127,6 +127,14 @@ describe('dashboard operations in a browser', () => {
     );
     const order = timeline.locator('li.timeline-item[data-kind="order"]').first();
     expect(await order.textContent()).toMatch(/Ordered .+ — order #\S+/);
+    // A call logged on this page shows at the top of the timeline without a reload.
+    const form = page.getByRole('form', { name: 'Log a call' });
+    await form.getByLabel('No answer').check();
+    await form.getByLabel('Note').fill('Voicemail, try Monday');
+    await form.getByRole('button', { name: 'Save call' }).click();
+    await expect
+      .poll(async () => timeline.locator('li.timeline-item').first().textContent())
+      .toContain('Voicemail, try Monday');
     await timeline.scrollIntoViewIfNeeded();
     await shot('ops-03b-customer-timeline');
     await fitsPhoneWidth();

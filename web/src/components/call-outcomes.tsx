@@ -106,14 +106,20 @@ export function CallLogForm({
 }
 
 /** The 360 page's calls: the history, newest first, and the form to log one. */
-export function CallsCard({ customerId }: { customerId: string }) {
+export function CallsCard({ customerId, onLogged }: { customerId: string; onLogged?: () => void }) {
   const calls = useApi<{ data: CallRecord[] }>(`/app/api/customers/${encodeURIComponent(customerId)}/calls`);
   return (
     <Card
       title="Calls"
       subtitle="Every call logged by the team or a connected CRM, newest first. Entries are never changed: log a new one to correct."
     >
-      <CallLogForm customerId={customerId} onLogged={() => calls.reload()} />
+      <CallLogForm
+        customerId={customerId}
+        onLogged={() => {
+          calls.reload();
+          onLogged?.();
+        }}
+      />
       {calls.error ? (
         <ErrorState error={calls.error} retry={calls.reload} />
       ) : !calls.data ? (

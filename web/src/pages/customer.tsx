@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { CallsCard } from '../components/call-outcomes.tsx';
 import { Chart } from '../components/chart.tsx';
 import { PointsCard } from '../components/customer-points.tsx';
@@ -54,6 +54,8 @@ export function CustomerPage({ id }: { id: string }) {
 }
 
 function Customer({ c }: { c: Customer360 }) {
+  // A call logged below shows on the timeline at once (the card reloads).
+  const [timelineVersion, setTimelineVersion] = useState(0);
   const { me } = useSession();
   const currency = me.store.currency;
   const s = c.scores;
@@ -201,9 +203,9 @@ function Customer({ c }: { c: Customer360 }) {
           </Card>
         </div>
 
-        <TimelineCard customerId={c.id} />
+        <TimelineCard key={timelineVersion} customerId={c.id} />
 
-        <CallsCard customerId={c.id} />
+        <CallsCard customerId={c.id} onLogged={() => setTimelineVersion((v) => v + 1)} />
 
         <PointsCard customerId={c.id} />
 
