@@ -6,9 +6,17 @@
 import { z } from 'zod';
 import { type ErrorDetail, validationFailed } from '../kernel/errors.ts';
 
-/** `minSubtotalMinor` → `min_subtotal_minor`. */
+const snakeKeys = new Map<string, string>();
+
+/** `minSubtotalMinor` → `min_subtotal_minor` (remembered: every response converts the same few keys). */
 export function snakeKey(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  let snake = snakeKeys.get(key);
+  if (snake === undefined) {
+    snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    // Keys come from our own types, but a bound keeps arbitrary ones (attributes) from growing it.
+    if (snakeKeys.size < 10_000) snakeKeys.set(key, snake);
+  }
+  return snake;
 }
 
 /** `min_subtotal_minor` → `minSubtotalMinor`. */
