@@ -1,6 +1,8 @@
 /** Types of the dashboard's operational API: call outcomes, imports, settings editing. */
 
-export type CallOutcome = 'reached' | 'no_answer' | 'problem_found' | 'order_promised';
+import type { CallOutcome } from '../../src/calls/rules.ts';
+
+export type { CallOutcome };
 
 export interface CallRecord {
   id: string;
