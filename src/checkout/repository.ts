@@ -14,6 +14,7 @@ import {
   applyDecision,
   EARNING_STATUSES,
   earnOperation,
+  type LedgerDecision,
   type LedgerState,
   LoyaltyProgram,
   planLedgerOperation,
@@ -390,6 +391,24 @@ function pointsKey(storeId: string, order: string, what: 'redeem' | 'cancel'): s
   return `checkout:${storeId}:${order}:${what}`;
 }
 
+/** A redemption planned under the ledger lock, to be written together with the order's earning. */
+interface PlannedRedemption {
+  decision: LedgerDecision;
+  after: LedgerState;
+}
+
+/** Two ledger decisions of one customer as one write (the second planned on the state after the first). */
+function bothDecisions(a: LedgerDecision | null, b: LedgerDecision | null): LedgerDecision | null {
+  if (a?.type !== 'append') return b;
+  if (b?.type !== 'append') return a;
+  return {
+    type: 'append',
+    entries: [...a.entries, ...b.entries],
+    lotChanges: [...a.lotChanges, ...b.lotChanges],
+    events: [...a.events, ...b.events],
+  };
+}
+
 async function applyEffect(
   q: Queryable,
   storeId: string,
@@ -397,7 +416,7 @@ async function applyEffect(
   e: CheckoutEffect,
   now: number,
   path: string,
-): Promise<LedgerState | null> {
+): Promise<PlannedRedemption | null> {
   switch (e.type) {
     case 'record_use':
       throw new Error('record_use effects are applied together by recordUses');
@@ -434,9 +453,8 @@ async function applyEffect(
           'points',
           'The customer no longer has these points',
         );
-      await applyLedgerDecision(q, storeId, decision);
-      // The ledger after the redemption: the order's earning plans on it without reading it again.
-      return applyDecision(state, decision);
+      // Written with the order's earning (one write for both); the earning plans on the state after it.
+      return { decision, after: applyDecision(state, decision) };
     }
   }
 }
@@ -656,18 +674,27 @@ export async function commitCheckout(
       if (customerId !== null && input.customer.orderCount === 0)
         await confirmFirstOrder(q, storeId, customerId, order, input, evaluation);
       const ordered = lockOrder(evaluation.effects);
-      let ledger: LedgerState | null = null;
+      let redemption: PlannedRedemption | null = null;
       for (const e of ordered)
         if (e.type !== 'record_use')
-          ledger = (await applyEffect(q, storeId, order, e, now, effectPath(e, body))) ?? ledger;
+          redemption = (await applyEffect(q, storeId, order, e, now, effectPath(e, body))) ?? redemption;
       const toEarn = evaluation.points.toEarn?.points ?? 0;
+      let earning: LedgerDecision | null = null;
       if (input.loyalty !== null && customerId !== null && toEarn > 0) {
         // The order's points, pending through the return window; keyed `earn:<order external id>`.
         const state =
-          ledger?.customerId === customerId ? ledger : await loadLedger(q, storeId, customerId, true);
-        const decision = planLedgerOperation(state, earnOperation(input.loyalty, order, toEarn, now));
-        await applyLedgerDecision(q, storeId, decision);
+          redemption?.after.customerId === customerId
+            ? redemption.after
+            : await loadLedger(q, storeId, customerId, true);
+        earning = planLedgerOperation(state, earnOperation(input.loyalty, order, toEarn, now));
       }
+      if (redemption && redemption.after.customerId !== customerId)
+        await applyLedgerDecision(q, storeId, redemption.decision);
+      const ledgerWrite = bothDecisions(
+        redemption?.after.customerId === customerId ? redemption.decision : null,
+        earning,
+      );
+      if (ledgerWrite) await applyLedgerDecision(q, storeId, ledgerWrite);
       await recordUses(
         q,
         storeId,
