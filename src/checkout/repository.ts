@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import type { Db, Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
-import { DAY_MS } from '../kernel/time.ts';
+import { DAY_MS, utcOffsetMinutes } from '../kernel/time.ts';
 import {
   applyDecision,
   EARNING_STATUSES,
@@ -46,30 +46,6 @@ export class CheckoutConflict extends Error {
   toError(): ComebackError {
     return new ComebackError('CHECKOUT_CONFLICT', this.message, [{ path: this.path, message: this.reason }]);
   }
-}
-
-const OFFSET_BUCKET_MS = 15 * 60_000;
-const offsets = new Map<string, number>();
-
-/**
- * The store's offset from UTC at `at`, for birthdays and yearly windows. Memoised per quarter hour
- * (offsets change only at transitions on quarter-hour boundaries): `toLocaleString` took 7 % of
- * an evaluation's CPU.
- */
-function utcOffsetMinutes(timezone: string, at: number): number {
-  const key = `${timezone}@${Math.floor(at / OFFSET_BUCKET_MS)}`;
-  const known = offsets.get(key);
-  if (known !== undefined) return known;
-  let offset = 0;
-  try {
-    const d = new Date(at);
-    const local = new Date(d.toLocaleString('en-US', { timeZone: timezone }));
-    const utc = new Date(d.toLocaleString('en-US', { timeZone: 'UTC' }));
-    offset = Math.round((local.getTime() - utc.getTime()) / 60_000);
-  } catch {}
-  if (offsets.size > 10_000) offsets.clear();
-  offsets.set(key, offset);
-  return offset;
 }
 
 function deepFreeze<T>(v: T): T {
