@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { getCustomer } from '../customers/repository.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import type { AppContext } from '../http/context.ts';
 import { IdParams } from '../http/resource.ts';
-import { notFound } from '../kernel/errors.ts';
-import { findProgram, resolveCustomerId } from '../loyalty/repository.ts';
+import { findProgram } from '../loyalty/repository.ts';
 import { registerLoyaltyRoutes } from '../loyalty/routes.ts';
 import { customerTier } from '../loyalty/tier-repository.ts';
 import { registerPromotionRoutes } from '../promotions/routes.ts';
@@ -46,8 +46,7 @@ export async function registerMarketingApi(app: FastifyInstance, ctx: AppContext
     async (req) => {
       const { storeId } = staffOf(req);
       const { id } = req.params as { id: string };
-      const customerId = await resolveCustomerId(ctx.db, storeId, id);
-      if (!customerId) throw notFound('Customer', id);
+      const customerId = (await getCustomer(ctx.db, storeId, id)).id;
       const t = await customerTier(ctx.db, storeId, customerId);
       return {
         tier: t.tier,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { getCustomer } from '../customers/repository.ts';
 import type { Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
@@ -10,7 +11,7 @@ import { generateCodes, normalizeCode } from '../promotions/codes.ts';
 import { getStoreBySlug } from '../stores/repository.ts';
 import { latestLoyaltyRuns, runLoyaltyJob } from './jobs.ts';
 import { checkReferral, type ReferralParty } from './referrals.ts';
-import { findProgram, resolveCustomerId } from './repository.ts';
+import { findProgram } from './repository.ts';
 import { customerTier, evaluateStoredTiers, loadMemberships } from './tier-repository.ts';
 import { purchaseMembership } from './tiers.ts';
 
@@ -69,12 +70,6 @@ function decodeEventCursor(text: string): { tx: string; id: string } {
 }
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
-
-async function requireCustomer(q: Queryable, storeId: string, idOrExternal: string): Promise<string> {
-  const id = await resolveCustomerId(q, storeId, idOrExternal);
-  if (!id) throw notFound('Customer', idOrExternal);
-  return id;
-}
 
 /** A customer's referral code, created on first ask (unique in the store). */
 async function referralCode(q: Queryable, storeId: string, customerId: string): Promise<string> {
@@ -158,7 +153,7 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
         where.push(`kind = $${params.length}`);
       }
       if (f.customer_id) {
-        params.push(await requireCustomer(ctx.db, s, f.customer_id));
+        params.push((await getCustomer(ctx.db, s, f.customer_id)).id);
         where.push(`customer_id = $${params.length}`);
       }
       if (f.cursor) {
@@ -191,7 +186,7 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
     },
     async (req) => {
       const s = storeOf(req);
-      const customerId = await requireCustomer(ctx.db, s, req.params.id);
+      const customerId = (await getCustomer(ctx.db, s, req.params.id)).id;
       const t = await customerTier(ctx.db, s, customerId);
       const memberships = (await loadMemberships(ctx.db, s, ctx.clock().getTime(), [customerId])).get(
         customerId,
@@ -225,7 +220,7 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
     },
     async (req, reply) => {
       const s = storeOf(req);
-      const customerId = await requireCustomer(ctx.db, s, req.params.id);
+      const customerId = (await getCustomer(ctx.db, s, req.params.id)).id;
       const program = await findProgram(ctx.db, s);
       if (!program) throw notFound('Loyalty program', 'of this store');
       const now = ctx.clock().getTime();
@@ -303,7 +298,7 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
     },
     async (req) => {
       const s = storeOf(req);
-      const customerId = await requireCustomer(ctx.db, s, req.params.id);
+      const customerId = (await getCustomer(ctx.db, s, req.params.id)).id;
       const code = await referralCode(ctx.db, s, customerId);
       const refs = await ctx.db.query(
         `select id, referee_id, status, reason, created_at, decided_at from referrals
@@ -326,11 +321,9 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
     },
     async (req, reply) => {
       const s = storeOf(req);
-      const refereeId = await requireCustomer(
-        ctx.db,
-        s,
-        (req.body.customer.id ?? req.body.customer.external_id) as string,
-      );
+      const refereeId = (
+        await getCustomer(ctx.db, s, (req.body.customer.id ?? req.body.customer.external_id) as string)
+      ).id;
       const owner = await ctx.db.query<{ customer_id: string }>(
         'select customer_id from referral_codes where store_id = $1 and code = $2',
         [s, normalizeCode(req.body.code)],

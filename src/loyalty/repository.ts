@@ -76,19 +76,6 @@ export async function saveProgram(q: Queryable, storeId: string, program: Loyalt
   );
 }
 
-/** Our id of a customer given our id or the external id, or null. */
-export async function resolveCustomerId(
-  q: Queryable,
-  storeId: string,
-  idOrExternal: string,
-): Promise<string | null> {
-  const res = await q.query<{ id: string }>(
-    'select id from customers where store_id = $1 and (id = $2 or external_id = $2) order by (id = $2) desc limit 1',
-    [storeId, idOrExternal],
-  );
-  return res.rows[0]?.id ?? null;
-}
-
 /**
  * A customer's ledger folded from its entries. With `lock`, first takes a per-customer
  * transaction lock so that concurrent writers for the same customer plan one after another.

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { getCustomer } from '../customers/repository.ts';
 import type { Db, Queryable } from '../db/client.ts';
 import { apiSchema, parseFromApi, toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
@@ -14,7 +15,6 @@ import {
   ledgerRefusal,
   ledgerView,
   loadLedger,
-  resolveCustomerId,
   saveProgram,
 } from './repository.ts';
 
@@ -123,8 +123,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (req) => {
       const storeId = storeOf(req);
-      const customerId = await resolveCustomerId(ctx.db, storeId, req.params.id);
-      if (!customerId) throw notFound('Customer', req.params.id);
+      const customerId = (await getCustomer(ctx.db, storeId, req.params.id)).id;
       return customerLoyalty(ctx.db, storeId, customerId, ctx.clock().getTime());
     },
   );
@@ -140,8 +139,7 @@ export function registerLoyaltyRoutes(app: FastifyInstance, ctx: AppContext): vo
     },
     async (req, reply) => {
       const storeId = storeOf(req);
-      const customerId = await resolveCustomerId(ctx.db, storeId, req.params.id);
-      if (!customerId) throw notFound('Customer', req.params.id);
+      const customerId = (await getCustomer(ctx.db, storeId, req.params.id)).id;
       const result = await adjustPoints(
         ctx.db,
         ctx.ids,
