@@ -2,17 +2,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createIdGenerator } from '../src/kernel/ids.ts';
 import { createStaffUser } from '../src/staff/repository.ts';
 import { describeEachDb } from './db.ts';
-import { storeWithKey, type TestApp, testApp } from './helpers.ts';
+import { staffHeaders, storeWithKey, type TestApp, testApp } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery';
 const OWNER = 'owner@shop.example';
 const MARKETER = 'marketer@shop.example';
 const ELENA = 'elena@shop.example';
-
-interface Session {
-  cookie: string;
-  csrf: string;
-}
 
 /**
  * The dashboard's loyalty and promotions API (/app/api): the same schemas and repositories as /v1,
@@ -23,22 +18,15 @@ describeEachDb('dashboard API: loyalty and promotions', (getDb) => {
   let key: string;
   let ownCustomer: string;
   let otherCustomer: string;
-  const sessions = new Map<string, Session>();
+  const sessions = new Map<string, Record<string, string>>();
 
-  async function session(email: string): Promise<Session> {
-    const cached = sessions.get(email);
-    if (cached) return cached;
-    const res = await t.call('POST', '/app/api/login', { email, password: PASSWORD });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    const s = { cookie: String(res.headers['set-cookie']).split(';')[0], csrf: res.body.csrf_token };
+  async function session(email: string): Promise<Record<string, string>> {
+    const s = sessions.get(email) ?? (await staffHeaders(t, email, PASSWORD));
     sessions.set(email, s);
     return s;
   }
   async function as(email: string, method: string, url: string, body?: unknown) {
-    const s = await session(email);
-    const headers: Record<string, string> = { cookie: s.cookie };
-    if (method !== 'GET') headers['x-csrf-token'] = s.csrf;
-    return t.call(method, url, body, { headers });
+    return t.call(method, url, body, { headers: await session(email) });
   }
 
   beforeAll(async () => {

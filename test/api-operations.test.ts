@@ -7,7 +7,7 @@ import { createStaffUser } from '../src/staff/repository.ts';
 import { createApiKey } from '../src/stores/repository.ts';
 import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
-import { type TestApp, testApp } from './helpers.ts';
+import { staffHeaders, type TestApp, testApp } from './helpers.ts';
 
 /**
  * The dashboard's operational routes on both databases: call outcomes (roles, append-only, the call
@@ -18,28 +18,16 @@ const PASSWORD = 'correct horse battery';
 const ELENA = 'elena.manager@example.com';
 const MEHMET = 'mehmet.manager@example.com';
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-
 describeEachDb('dashboard operations: calls, imports, settings, sign-in limits', (getDb) => {
   let t: TestApp;
   let storeId: string;
   let apiKey: string;
   const ids = createIdGenerator();
-  const sessions: Record<string, Session> = {};
+  const sessions: Record<string, Record<string, string>> = {};
 
-  async function session(email: string): Promise<Session> {
-    if (sessions[email]) return sessions[email];
-    const res = await t.call('POST', '/app/api/login', { email, password: PASSWORD });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    sessions[email] = { cookie: String(res.headers['set-cookie']).split(';')[0], csrf: res.body.csrf_token };
-    return sessions[email];
-  }
   async function as(email: string) {
-    const s = await session(email);
-    const headers = { cookie: s.cookie, 'x-csrf-token': s.csrf };
+    sessions[email] ??= await staffHeaders(t, email, PASSWORD);
+    const headers = sessions[email];
     return {
       get: (url: string) => t.call('GET', url, undefined, { headers }),
       post: (url: string, body: unknown = {}) => t.call('POST', url, body, { headers }),

@@ -3,7 +3,7 @@ import { monthlyTrends } from '../src/dashboard/repository.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
 import { createStaffUser } from '../src/staff/repository.ts';
 import { describeEachDb } from './db.ts';
-import { storeWithKey, type TestApp, testApp } from './helpers.ts';
+import { staffHeaders, storeWithKey, type TestApp, testApp } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery';
 const OWNER = 'owner@trends.example';
@@ -87,12 +87,7 @@ describeEachDb('dashboard API: overview trends', (getDb) => {
       { key },
     );
     expect(refund.status, JSON.stringify(refund.body)).toBeLessThan(300);
-    const login = await t.call('POST', '/app/api/login', { email: OWNER, password: PASSWORD });
-    expect(login.status).toBe(200);
-    owner = {
-      cookie: String(login.headers['set-cookie']).split(';')[0],
-      'x-csrf-token': login.body.csrf_token,
-    };
+    owner = await staffHeaders(t, OWNER, PASSWORD);
   });
   afterAll(async () => {
     await t.app.close();
@@ -163,9 +158,9 @@ describeEachDb('dashboard API: overview trends', (getDb) => {
     const mine = await monthlyTrends(getDb(), storeId, ELENA, new Date());
     expect(mine.reduce((n, m) => n + m.orders, 0)).toBe(1);
     expect(mine[11]).toMatchObject({ orders: 1, customers: 1, revenueMinor: 12_000, repeatPurchaseRate: 0 });
-    const login = await t.call('POST', '/app/api/login', { email: ELENA, password: PASSWORD });
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
-    const res = await t.call('GET', '/app/api/analytics/trends', undefined, { headers: { cookie } });
+    const res = await t.call('GET', '/app/api/analytics/trends', undefined, {
+      headers: await staffHeaders(t, ELENA, PASSWORD),
+    });
     expect(res.status).toBe(403);
   });
 

@@ -3,7 +3,7 @@ import { createIdGenerator } from '../src/kernel/ids.ts';
 import { createStaffUser } from '../src/staff/repository.ts';
 import { createStore } from '../src/stores/repository.ts';
 import { describeEachDb } from './db.ts';
-import { type TestApp, testApp } from './helpers.ts';
+import { staffHeaders, type TestApp, testApp } from './helpers.ts';
 
 /**
  * The customer 360 page's timeline on both databases: orders, loyalty entries, personal codes and
@@ -22,12 +22,7 @@ describeEachDb('dashboard: the customer timeline', (getDb) => {
   const anna = ids('customer');
 
   async function as(email: string) {
-    const res = await t.call('POST', '/app/api/login', { email, password: PASSWORD });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    const headers = {
-      cookie: String(res.headers['set-cookie']).split(';')[0],
-      'x-csrf-token': res.body.csrf_token,
-    };
+    const headers = await staffHeaders(t, email, PASSWORD);
     return { get: (url: string) => t.call('GET', url, undefined, { headers }) };
   }
 

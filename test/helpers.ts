@@ -58,3 +58,15 @@ export async function storeWithKey(db: Db, slug: string): Promise<{ storeId: str
   const { secret } = await createApiKey(db, ids, store.id);
   return { storeId: store.id, key: secret };
 }
+
+/** Signs a staff member in to the dashboard API: the headers of their session (cookie and CSRF token). */
+export async function staffHeaders(
+  t: TestApp,
+  email: string,
+  password: string,
+): Promise<Record<string, string>> {
+  const res = await t.call('POST', '/app/api/login', { email, password });
+  if (res.status !== 200)
+    throw new Error(`sign-in of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { cookie: String(res.headers['set-cookie']).split(';')[0], 'x-csrf-token': res.body.csrf_token };
+}
