@@ -389,13 +389,11 @@ async function applyEffect(
   q: Queryable,
   storeId: string,
   order: string,
-  e: CheckoutEffect,
+  e: Exclude<CheckoutEffect, RecordUse>,
   now: number,
   path: string,
 ): Promise<PlannedRedemption | null> {
   switch (e.type) {
-    case 'record_use':
-      throw new Error('record_use effects are applied together by recordUses');
     case 'redeem_code': {
       const upd = await q.query(
         `update promotion_codes set redeemed_at = $3 where store_id = $1 and code = $2 and redeemed_at is null returning code`,
@@ -658,18 +656,11 @@ export async function commitCheckout(
       let earning: LedgerDecision | null = null;
       if (input.loyalty !== null && customerId !== null && toEarn > 0) {
         // The order's points, pending through the return window; keyed `earn:<order external id>`.
-        const state =
-          redemption?.after.customerId === customerId
-            ? redemption.after
-            : await loadLedger(q, storeId, customerId, true);
+        // A redemption is always the committing customer's (evaluate makes it for them).
+        const state = redemption?.after ?? (await loadLedger(q, storeId, customerId, true));
         earning = planLedgerOperation(state, earnOperation(input.loyalty, order, toEarn, now));
       }
-      if (redemption && redemption.after.customerId !== customerId)
-        await applyLedgerDecision(q, storeId, redemption.decision);
-      const ledgerWrite = bothDecisions(
-        redemption?.after.customerId === customerId ? redemption.decision : null,
-        earning,
-      );
+      const ledgerWrite = bothDecisions(redemption?.decision ?? null, earning);
       if (ledgerWrite) await applyLedgerDecision(q, storeId, ledgerWrite);
       await recordUses(
         q,
