@@ -4,19 +4,16 @@ import { CallInput, listCalls, logCall } from '../calls/index.ts';
 import { getCustomer } from '../customers/repository.ts';
 import type { AppContext } from '../http/context.ts';
 import { IdParams } from '../http/resource.ts';
-import { ComebackError } from '../kernel/errors.ts';
 import type { StaffSession } from '../staff/repository.ts';
 import { staffOf } from '../staff/routes.ts';
-import { canSeeCustomer } from '../staff/rules.ts';
+import { assertCanSeeCustomer } from '../staff/rules.ts';
 
 const hidden = { hide: true } as const;
 
 /** The customer, if this staff member may see (and so call) them; account managers only their own. */
 async function reachableCustomer(ctx: AppContext, staff: StaffSession, id: string) {
   const c = await getCustomer(ctx.db, staff.storeId, id);
-  if (!canSeeCustomer(staff, c.account_manager)) {
-    throw new ComebackError('FORBIDDEN', 'This customer is looked after by another account manager');
-  }
+  assertCanSeeCustomer(staff, c.account_manager);
   return c;
 }
 

@@ -10,7 +10,7 @@ import { activeScoreRun, DEFAULT_ANALYTICS, latestScoreRun, recomputeStoreScores
 import type { StaffSession } from '../staff/repository.ts';
 import { listStaffUsers } from '../staff/repository.ts';
 import { staffOf } from '../staff/routes.ts';
-import { can, canSeeCustomer } from '../staff/rules.ts';
+import { assertCanSeeCustomer, can } from '../staff/rules.ts';
 import { listApiKeys } from '../stores/repository.ts';
 import {
   callList,
@@ -110,9 +110,7 @@ export function registerDashboardApi(app: FastifyInstance, ctx: AppContext): voi
     const staff = staffOf(req);
     const c = await customer360(ctx.db, staff.storeId, req.params.id);
     if (!c) throw notFound('Customer', req.params.id);
-    if (!canSeeCustomer(staff, (c as { account_manager?: unknown }).account_manager)) {
-      throw new ComebackError('FORBIDDEN', 'This customer is looked after by another account manager');
-    }
+    assertCanSeeCustomer(staff, (c as { account_manager?: unknown }).account_manager);
     return c;
   });
 

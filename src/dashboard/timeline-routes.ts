@@ -8,7 +8,7 @@ import { IdParams } from '../http/resource.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import type { StaffSession } from '../staff/repository.ts';
 import { staffOf } from '../staff/routes.ts';
-import { can, canSeeCustomer } from '../staff/rules.ts';
+import { assertCanSeeCustomer, can } from '../staff/rules.ts';
 
 export const TIMELINE_KINDS = ['order', 'points', 'reward', 'call'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
@@ -143,9 +143,7 @@ export function registerTimelineApi(app: FastifyInstance, ctx: AppContext): void
     async (req) => {
       const staff = staffOf(req);
       const c = await getCustomer(ctx.db, staff.storeId, req.params.id);
-      if (!canSeeCustomer(staff, c.account_manager)) {
-        throw new ComebackError('FORBIDDEN', 'This customer is looked after by another account manager');
-      }
+      assertCanSeeCustomer(staff, c.account_manager);
       const before = req.query.before ? decodeCursor(req.query.before) : null;
       const page = await customerTimeline(
         ctx.db,

@@ -1,3 +1,5 @@
+import { ComebackError } from '../kernel/errors.ts';
+
 /** Staff roles, from the most to the least access. */
 export const STAFF_ROLES = ['owner', 'marketer', 'account_manager'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -47,4 +49,13 @@ export function canSeeCustomer(staff: { role: StaffRole; email: string }, accoun
   return (
     typeof accountManager === 'string' && accountManager.trim().toLowerCase() === staff.email.toLowerCase()
   );
+}
+
+/** Refuses (403) a customer whom another account manager looks after; see canSeeCustomer. */
+export function assertCanSeeCustomer(
+  staff: { role: StaffRole; email: string },
+  accountManager: unknown,
+): void {
+  if (!canSeeCustomer(staff, accountManager))
+    throw new ComebackError('FORBIDDEN', 'This customer is looked after by another account manager');
 }
