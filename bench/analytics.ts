@@ -33,7 +33,7 @@ const DAY_MS = 86_400_000;
 const END_DAY = Date.UTC(2024, 5, 30) / DAY_MS;
 
 /** mulberry32: a small, fast, seeded 32-bit PRNG (uniform in [0, 1)). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

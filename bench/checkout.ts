@@ -22,6 +22,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Request, type Result } from 'autocannon';
+import { mulberry32 } from './analytics.ts';
 import { cli, type DbKind, type Scratch, scratchDb } from './ingest.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -88,18 +89,6 @@ async function bounded(n: number, limit: number, fn: (i: number) => Promise<void
     while (next < n) await fn(next++);
   };
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-}
-
-/** A deterministic pseudo-random sequence (mulberry32): the same store on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -230,7 +219,7 @@ async function seed(url: string, key: string): Promise<Seeded> {
 }
 
 function cart(i: number, extra: Record<string, unknown> = {}): string {
-  const rnd = seeded(1000 + i);
+  const rnd = mulberry32(1000 + i); // the same store on every run
   return JSON.stringify({
     customer: { external_id: `c-${i % CUSTOMERS}` },
     currency: 'EUR',
