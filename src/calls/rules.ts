@@ -1,3 +1,5 @@
+import { DAY_MS } from '../kernel/time.ts';
+
 /** What came of a call to a customer, in the order the dashboard offers them. */
 export const CALL_OUTCOMES = ['reached', 'no_answer', 'problem_found', 'order_promised'] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
@@ -22,5 +24,5 @@ export const MAX_CALL_NOTE = 2000;
  */
 export function onCallList(last: { outcome: CallOutcome; calledAt: Date } | null, now: Date): boolean {
   if (!last || !REACHED_OUTCOMES.includes(last.outcome)) return true;
-  return now.getTime() - last.calledAt.getTime() >= CALL_REST_DAYS * 86_400_000;
+  return now.getTime() - last.calledAt.getTime() >= CALL_REST_DAYS * DAY_MS;
 }
