@@ -48,18 +48,23 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     throw new ApiError(0, 'NETWORK', 'Comeback did not answer: is the server running?', []);
   }
   if (res.status === 204) return undefined as T;
+  if (!res.ok) throw await errorOf(res, path);
+  return (await res.json().catch(() => null)) as T;
+}
+
+/**
+ * The error of a refused response (for callers that fetch themselves, e.g. to stream): the API's
+ * error as an ApiError; a lost session (401) also signs the dashboard out.
+ */
+export async function errorOf(res: Response, path: string): Promise<ApiError> {
   const json = (await res.json().catch(() => null)) as {
     error?: { code: string; message: string; details?: Array<{ path: string; message: string }> };
   } | null;
-  if (!res.ok) {
-    const err = new ApiError(
-      res.status,
-      json?.error?.code ?? 'INTERNAL',
-      json?.error?.message ?? `The server answered ${res.status}`,
-      json?.error?.details ?? [],
-    );
-    if (res.status === 401 && !path.endsWith('/login')) onSignedOut();
-    throw err;
-  }
-  return json as T;
+  if (res.status === 401 && !path.endsWith('/login')) onSignedOut();
+  return new ApiError(
+    res.status,
+    json?.error?.code ?? 'INTERNAL',
+    json?.error?.message ?? `The server answered ${res.status}`,
+    json?.error?.details ?? [],
+  );
 }

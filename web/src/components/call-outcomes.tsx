@@ -4,6 +4,7 @@ import { fmtDateTime, fmtRelative } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import type { Tone } from '../meaning.ts';
 import type { CallOutcome, CallRecord } from '../operations-types.ts';
+import { FormError } from './form.tsx';
 import { Badge, Card, ErrorState, Loading } from './ui.tsx';
 import '../operations.css';
 
@@ -86,11 +87,7 @@ export function CallLogForm({
           placeholder="What did they say? What happens next?"
         />
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={saving}>
           {saving ? 'Saving…' : 'Save call'}

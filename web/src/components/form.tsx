@@ -104,3 +104,12 @@ export function parseList(text: string): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/** The message of a form as a whole (what no field shows), announced to screen readers. */
+export function FormError({ message }: { message: ReactNode }) {
+  return message ? (
+    <p className="form-error" role="alert">
+      {message}
+    </p>
+  ) : null;
+}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../api.ts';
 import { useApi } from '../hooks.ts';
 import type { AnalyticsResponse } from '../types.ts';
+import { FormError } from './form.tsx';
 import { Working } from './ui.tsx';
 
 /**
@@ -54,11 +55,7 @@ export function RecomputeNow({ reason }: { reason: string }) {
   return (
     <div className="banner" role="status">
       <p>{reason}</p>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <button type="button" className="button button-primary" onClick={() => void start()}>
         Recompute now
       </button>

@@ -1,4 +1,6 @@
 import { type FormEvent, useRef, useState } from 'react';
+import { errorOf } from '../api.ts';
+import { FormError } from '../components/form.tsx';
 import { Badge, Card, EmptyState, ErrorState, Loading, PageHeader } from '../components/ui.tsx';
 import { fmtDateTime, fmtInt, fmtPercent, fmtRelative } from '../format.ts';
 import { useApi, useTitle } from '../hooks.ts';
@@ -79,7 +81,8 @@ export function ImportsPage() {
     const query = new URLSearchParams({ kind, format, locale, currency, file_name: file.name });
     if (dryRun) query.set('dry_run', 'true');
     try {
-      const res = await fetch(`/app/api/imports?${query}`, {
+      const url = `/app/api/imports?${query}`;
+      const res = await fetch(url, {
         method: 'POST',
         credentials: 'same-origin',
         headers: {
@@ -90,13 +93,9 @@ export function ImportsPage() {
         body: file,
       });
       if (!res.ok) {
-        const json = (await res.json().catch(() => null)) as {
-          error?: { message: string; details?: Array<{ path: string; message: string }> };
-        } | null;
-        const details = json?.error?.details?.map((d) => `${d.path}: ${d.message}`) ?? [];
-        throw new Error(
-          [json?.error?.message ?? `The server answered ${res.status}`, ...details].join(' · '),
-        );
+        const err = await errorOf(res, url);
+        const details = err.details.map((d) => `${d.path}: ${d.message}`);
+        throw new Error([err.message, ...details].join(' · '));
       }
       await readLines(res, (line) => {
         const l = line as
@@ -238,11 +237,7 @@ function LiveImport({ live }: { live: Live }) {
         <span>{fmtInt(rows / seconds)} rows/s</span>
         <span>{fmtInt(r?.rejected ?? p?.rejected ?? 0)} rejected</span>
       </p>
-      {live.error ? (
-        <p className="form-error" role="alert">
-          {live.error}
-        </p>
-      ) : null}
+      <FormError message={live.error} />
       {r ? <Report report={r} /> : null}
     </Card>
   );

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { FormError } from '../components/form.tsx';
 import { useTitle } from '../hooks.ts';
 import type { Me } from '../types.ts';
 
@@ -77,11 +78,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
             </p>
           </div>
         ) : null}
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <button type="submit" className="button button-primary button-block" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

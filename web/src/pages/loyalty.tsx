@@ -4,6 +4,7 @@ import {
   bpsInput,
   Field,
   type FieldErrors,
+  FormError,
   fieldErrors,
   moneyInput,
   parseMoney,
@@ -292,11 +293,7 @@ function ProgramForm({ program, onSaved }: { program: LoyaltyProgram; onSaved: (
   return (
     <Card title="Program" subtitle={`Amounts are in ${currency}. Changes apply to orders from now on.`}>
       <form className="settings-form" onSubmit={submit} noValidate aria-label="Loyalty program">
-        {errors._form ? (
-          <p className="form-error" role="alert">
-            {errors._form}
-          </p>
-        ) : null}
+        <FormError message={errors._form} />
         <fieldset>
           <legend>Earning and expiry</legend>
           <div className="form-fields">
@@ -636,11 +633,7 @@ function Ledger({ customerId }: { customerId: string }) {
         </div>
       </dl>
       <form className="codes-form" onSubmit={adjust} noValidate aria-label="Adjust points">
-        {errors._form ? (
-          <p className="form-error" role="alert">
-            {errors._form}
-          </p>
-        ) : null}
+        <FormError message={errors._form} />
         <Field id="adj-points" label="Points (+ to add, − to remove)" error={errors.points}>
           {(a) => (
             <input {...a} inputMode="numeric" value={points} onChange={(e) => setPoints(e.target.value)} />

@@ -4,6 +4,7 @@ import {
   bpsInput,
   Field,
   type FieldErrors,
+  FormError,
   fieldErrors,
   fromLocalInput,
   moneyInput,
@@ -388,11 +389,7 @@ export function PromotionForm({
       noValidate
       aria-label={editing ? 'Edit promotion' : 'New promotion'}
     >
-      {errors._form ? (
-        <p className="form-error" role="alert">
-          {errors._form}
-        </p>
-      ) : null}
+      <FormError message={errors._form} />
       <fieldset>
         <legend>What it gives</legend>
         <div className="form-fields">

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, api } from '../api.ts';
-import { Field, fromLocalInput, parseMoney, parseWhole } from '../components/form.tsx';
+import { ApiError, api, errorOf } from '../api.ts';
+import { Field, FormError, fromLocalInput, parseMoney, parseWhole } from '../components/form.tsx';
 import { Badge, Card, EmptyState, ErrorState, Loading, PageHeader, ShareBar } from '../components/ui.tsx';
 import { count, fmtDate, fmtDateTime, fmtInt, fmtMoneyMinor } from '../format.ts';
 import { useApi, useTitle } from '../hooks.ts';
@@ -292,11 +292,7 @@ export function PromotionPage({ id }: { id: string }) {
           {notice}
         </p>
       ) : null}
-      {actionError ? (
-        <p className="form-error" role="alert">
-          {actionError}
-        </p>
-      ) : null}
+      <FormError message={actionError} />
       <div className="stack">
         <div className="grid grid-3 promo-facts">
           <Card title="Uses">
@@ -464,7 +460,7 @@ function Codes({
     setExporting(true);
     try {
       const res = await fetch(base, { headers: { accept: 'text/csv' }, credentials: 'same-origin' });
-      if (!res.ok) throw new Error(`The export failed (${res.status})`);
+      if (!res.ok) throw await errorOf(res, base);
       const url = URL.createObjectURL(await res.blob());
       const a = document.createElement('a');
       a.href = url;
@@ -560,11 +556,7 @@ function Codes({
           {result}
         </p>
       ) : null}
-      {errors.form ? (
-        <p className="form-error" role="alert">
-          {errors.form}
-        </p>
-      ) : null}
+      <FormError message={errors.form} />
       {codes.error ? (
         <ErrorState error={codes.error} retry={codes.reload} />
       ) : !codes.data ? (

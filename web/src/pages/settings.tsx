@@ -1,5 +1,6 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { FormError } from '../components/form.tsx';
 import { RecomputeNow } from '../components/recompute-now.tsx';
 import { Badge, Card, ErrorState, Loading, PageHeader } from '../components/ui.tsx';
 import { fmtDate, fmtPercent, fmtRelative, minorDigits } from '../format.ts';
@@ -363,11 +364,7 @@ function ApiKeys({ keys, reload }: { keys: NonNullable<Settings['api_keys']>; re
           <p className="secret">{created.secret}</p>
         </div>
       ) : null}
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <div className="table-wrap">
         <table className="table" data-testid="api-keys">
           <thead>
