@@ -26,9 +26,9 @@ export function RecomputeNow({ reason }: { reason: string }) {
     try {
       const before = await api<AnalyticsResponse>('/app/api/analytics');
       setAfter(before.latest?.id ?? null);
-      setState('running');
       await api('/app/api/analytics/recompute', { method: 'POST' });
-      analytics.reload();
+      // Polling starts now, on the queued run (no fetch before the run exists).
+      setState('running');
     } catch (e) {
       setState('failed');
       setError((e as Error).message);
