@@ -111,6 +111,25 @@ describeEachDb('loyalty points earned on ingest', (getDb, kind) => {
     expect(await entries("key = 'earn:o-open'")).toEqual([expect.objectContaining({ points: 50 + 50 })]);
   });
 
+  it('the first-order bonus goes to the first paid order, as checkout counts first orders', async () => {
+    const order = (id: string, days: number, status: string) => ({
+      external_id: id,
+      customer: { external_id: 'dee' },
+      placed_at: daysAgo(days),
+      currency: 'EUR',
+      status,
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 2000 }],
+    });
+    // An older order never paid does not make the next paid one a repeat order.
+    await call('POST', '/v1/orders', order('d-unpaid', 5, 'open'));
+    await call('POST', '/v1/orders', order('d-1', 3, 'paid'));
+    await call('POST', '/v1/orders', order('d-2', 2, 'paid'));
+    expect(await entries("key in ('earn:d-1', 'earn:d-2')")).toEqual([
+      expect.objectContaining({ key: 'earn:d-1', points: 20 + 50 }),
+      expect.objectContaining({ key: 'earn:d-2', points: 20 }),
+    ]);
+  });
+
   it('a refund takes back the refunded share of the points; sending it again changes nothing', async () => {
     await call('POST', '/v1/orders', {
       external_id: 'o-r',

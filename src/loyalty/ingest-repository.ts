@@ -105,8 +105,9 @@ export async function earnForIngestedOrders(
   const res = await q.query<OrderRow>(
     `select o.id, o.external_id, o.customer_id, o.placed_at, o.status, o.discount_minor, o.total_minor,
        o.refunded_minor, t.tier,
+       -- First order as checkout counts it: no earlier paid order (EARNING_STATUSES).
        not exists (select 1 from orders p where p.store_id = o.store_id and p.customer_id = o.customer_id
-         and p.status <> 'cancelled' and (p.placed_at, p.id) < (o.placed_at, o.id)) as first,
+         and p.status = any($3::text[]) and (p.placed_at, p.id) < (o.placed_at, o.id)) as first,
        exists (select 1 from loyalty_entries e where e.store_id = o.store_id and e.customer_id = o.customer_id
          and e.key = 'earn:' || o.external_id) as earned,
        exists (select 1 from loyalty_entries e where e.store_id = o.store_id and e.customer_id = o.customer_id
