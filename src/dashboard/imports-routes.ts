@@ -27,7 +27,15 @@ export async function registerImportsApi(app: FastifyInstance, ctx: AppContext):
             'select currency from stores where id = $1',
             [storeId],
           );
-          return handleImport(ctx, storeId, store.rows[0].currency, req.query, 'store', req, reply);
+          return handleImport(
+            ctx,
+            storeId,
+            store.rows[0].currency,
+            req.query,
+            { to: 'database' },
+            req,
+            reply,
+          );
         },
       );
   });

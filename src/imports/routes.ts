@@ -33,7 +33,7 @@ async function readStoredRejects(path: string | null): Promise<string | null> {
   if (!path) return null;
   const file = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(MAX_STORED_REJECTS + 1);
+    const buf = Buffer.alloc(Math.min((await file.stat()).size, MAX_STORED_REJECTS + 1));
     const { bytesRead } = await file.read(buf, 0, buf.length, 0);
     if (bytesRead <= MAX_STORED_REJECTS) return buf.subarray(0, bytesRead).toString('utf8');
     const cut = buf.lastIndexOf(10, MAX_STORED_REJECTS - 1);
@@ -52,16 +52,18 @@ export function acceptCsvBodies(app: FastifyInstance): void {
 }
 
 /**
- * Runs an import of the request's CSV body into a store and records it in import_runs. `rejectsPath`:
- * where to write the rejects file (local CLI); 'store' writes a temporary one and keeps it in the
- * database for download (the dashboard).
+ * Where an import's rejected rows go besides the report: a file at a path (the local CLI), or the
+ * database, for download later (the dashboard); null: the report only.
  */
+export type RejectsTarget = { to: 'file'; path: string } | { to: 'database' } | null;
+
+/** Runs an import of the request's CSV body into a store and records it in import_runs. */
 export async function handleImport(
   ctx: AppContext,
   storeId: string,
   currency: string,
   query: z.infer<typeof ImportQuery>,
-  rejectsPath: string | null | 'store',
+  rejects: RejectsTarget,
   req: FastifyRequest,
   reply: FastifyReply,
 ) {
@@ -85,7 +87,9 @@ export async function handleImport(
   const send = (o: unknown) => stream && reply.raw.write(`${JSON.stringify(o)}\n`);
   let lastSent = 0;
   const tempRejects =
-    rejectsPath === 'store' ? join(tmpdir(), `comeback-rejects-${randomBytes(8).toString('hex')}.csv`) : null;
+    rejects?.to === 'database'
+      ? join(tmpdir(), `comeback-rejects-${randomBytes(8).toString('hex')}.csv`)
+      : null;
   try {
     const report = await runImport({
       input: req.body,
@@ -94,7 +98,7 @@ export async function handleImport(
       parseOptions: parseOptionsFor(query.locale, query.currency ?? currency),
       sink: databaseSink(ctx, storeId),
       dryRun,
-      rejectsPath: rejectsPath === 'store' ? tempRejects : rejectsPath,
+      rejectsPath: rejects?.to === 'file' ? rejects.path : tempRejects,
       totalBytes: Number(req.headers['content-length']) || null,
       onProgress: (p) => {
         const t = Date.now();
@@ -168,7 +172,7 @@ function registerImportRoutesIn(app: FastifyInstance, ctx: AppContext, admin: bo
           store.id,
           store.currency,
           req.query,
-          req.query.rejects_path ?? null,
+          req.query.rejects_path ? { to: 'file', path: req.query.rejects_path } : null,
           req,
           reply,
         );
