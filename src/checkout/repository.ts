@@ -6,7 +6,7 @@
  */
 
 import type { z } from 'zod';
-import type { Db, Queryable } from '../db/client.ts';
+import { type Db, PG_DEADLOCK, pgErrorCode, type Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
 import { DAY_MS, utcOffsetMinutes } from '../kernel/time.ts';
@@ -15,11 +15,12 @@ import {
   EARNING_STATUSES,
   earnOperation,
   type LedgerDecision,
-  type LedgerState,
+  type LedgerEntry,
   LoyaltyProgram,
+  ledgerFromEntries,
   planLedgerOperation,
 } from '../loyalty/index.ts';
-import { applyLedgerDecision, findProgram, LedgerConflict, loadLedger } from '../loyalty/repository.ts';
+import { applyLedgerDecision, findProgram, loadLedger } from '../loyalty/repository.ts';
 import {
   type CheckoutEffect,
   type CheckoutEvaluation,
@@ -30,6 +31,7 @@ import {
   Promotion,
   type PromotionUsage,
 } from '../promotions/index.ts';
+import { CommitRefused, type CommitWrite, customerLockKey, writeCommit } from './commit-write.ts';
 import type { CheckoutCommitInput, CheckoutEvaluateInput } from './schemas.ts';
 
 /** A guarded update found a limit reached: the commit is refused with this reason. */
@@ -113,6 +115,8 @@ interface ContextRow {
   scores: { rfm_segment: string; lifecycle_stage: string } | null;
   uses: Record<string, number> | null;
   available_points: number;
+  commit: CommitRow | null;
+  entries: LedgerEntry[] | null;
 }
 
 /**
@@ -171,7 +175,12 @@ select
      where store_id = $1 and customer_id = (select id from c) and uses > 0) as uses,
   (select coalesce(sum(remaining), 0) from loyalty_lots
      where store_id = $1 and customer_id = (select id from c) and remaining > 0
-       and available_at <= $7::timestamptz and (expires_at is null or expires_at > $7::timestamptz)) as available_points`;
+       and available_at <= $7::timestamptz and (expires_at is null or expires_at > $7::timestamptz)) as available_points,
+  -- A commit's read ($9, the order): the order's commit if it has one, and the ledger to plan on.
+  (select row_to_json(k) from (select order_external_id, state, evaluation from checkout_commits
+     where store_id = $1 and order_external_id = $9::text) k) as commit,
+  (select json_agg(entry order by seq) from loyalty_entries
+     where $9::text is not null and exists (select 1 from prog) and store_id = $1 and customer_id = (select id from c)) as entries`;
 
 const GUEST: CustomerContext = {
   customerId: null,
@@ -229,13 +238,21 @@ function promotionsOf(
   return out;
 }
 
-/** Everything `evaluateCheckout` needs, from the store's data. */
-export async function buildCheckoutInput(
+/** What a commit reads besides the evaluation's input: the order's commit, and the customer's ledger entries. */
+interface CheckoutRead {
+  input: CheckoutInput;
+  commit: CommitRow | null;
+  entries: LedgerEntry[];
+}
+
+/** Everything `evaluateCheckout` needs, from the store's data; for a commit (`order`), its commit and ledger too. */
+async function readCheckout(
   q: Queryable,
   storeId: string,
   body: CheckoutEvaluateInput,
   now: number,
-): Promise<CheckoutInput> {
+  order: string | null,
+): Promise<CheckoutRead> {
   const codes = [...new Set(body.codes.map(normalizeCode).filter((c) => c !== ''))];
   const skus = body.lines.flatMap((l) => (l.product_external_id === undefined && l.sku ? [l.sku] : []));
   const externals = body.lines.flatMap((l) => (l.product_external_id ? [l.product_external_id] : []));
@@ -256,6 +273,7 @@ export async function buildCheckoutInput(
       ref !== null && ref.id !== undefined,
       new Date(now).toISOString(),
       [...sent.keys()],
+      order,
     ],
     'checkout_context',
   );
@@ -281,7 +299,7 @@ export async function buildCheckoutInput(
   });
   const usage: Record<string, PromotionUsage> = {};
   for (const r of row.promotions) usage[r.id] = { uses: r.uses, spentMinor: Number(r.spent) };
-  return {
+  const input: CheckoutInput = {
     customer: customerOf(row),
     currency: body.currency,
     channel: body.channel,
@@ -303,6 +321,17 @@ export async function buildCheckoutInput(
     })),
     loyalty: program,
   };
+  return { input, commit: row.commit, entries: row.entries ?? [] };
+}
+
+/** Everything `evaluateCheckout` needs, from the store's data. */
+export async function buildCheckoutInput(
+  q: Queryable,
+  storeId: string,
+  body: CheckoutEvaluateInput,
+  now: number,
+): Promise<CheckoutInput> {
+  return (await readCheckout(q, storeId, body, now, null)).input;
 }
 
 /** The evaluation as the API returns it; line ids are the indexes of the request's lines. */
@@ -351,26 +380,20 @@ function duplicateOf(row: CommitRow): CommitResult {
 }
 
 /**
- * Effects in a fixed order so concurrent commits and cancels lock rows alike: codes, then the
- * customer's points, then promotions by id. The promotions' counters are the rows every order
- * shares, so they come last: each is held only from its update to the transaction's end.
+ * Effects in the order every writer locks their rows in (commit-write.ts): single-use codes, gift
+ * cards, the customer's points, then the promotions' counters by id, the rows every order shares.
  */
 function lockOrder(effects: readonly CheckoutEffect[]): CheckoutEffect[] {
-  const rank = (e: CheckoutEffect) =>
-    e.type === 'redeem_code' || e.type === 'debit_gift_card' ? 0 : e.type === 'redeem_points' ? 1 : 2;
+  const rank = { redeem_code: 0, debit_gift_card: 1, redeem_points: 2, record_use: 3 } as const;
   const key = (e: CheckoutEffect) =>
     e.type === 'record_use' ? e.promotionId : e.type === 'redeem_points' ? e.customerId : e.code;
-  return [...effects].sort((a, b) => rank(a) - rank(b) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return [...effects].sort(
+    (a, b) => rank[a.type] - rank[b.type] || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0),
+  );
 }
 
 function pointsKey(storeId: string, order: string, what: 'redeem' | 'cancel'): string {
   return `checkout:${storeId}:${order}:${what}`;
-}
-
-/** A redemption planned under the ledger lock, to be written together with the order's earning. */
-interface PlannedRedemption {
-  decision: LedgerDecision;
-  after: LedgerState;
 }
 
 /** Two ledger decisions of one customer as one write (the second planned on the state after the first). */
@@ -385,54 +408,6 @@ function bothDecisions(a: LedgerDecision | null, b: LedgerDecision | null): Ledg
   };
 }
 
-async function applyEffect(
-  q: Queryable,
-  storeId: string,
-  order: string,
-  e: Exclude<CheckoutEffect, RecordUse>,
-  now: number,
-  path: string,
-): Promise<PlannedRedemption | null> {
-  switch (e.type) {
-    case 'redeem_code': {
-      const upd = await q.query(
-        `update promotion_codes set redeemed_at = $3 where store_id = $1 and code = $2 and redeemed_at is null returning code`,
-        [storeId, e.code, new Date(now).toISOString()],
-      );
-      if (upd.rows.length === 0) throw new CheckoutConflict('code_used', path, 'The code has been used');
-      return null;
-    }
-    case 'debit_gift_card': {
-      const upd = await q.query(
-        `update promotion_codes set balance_minor = balance_minor - $3
-         where store_id = $1 and code = $2 and balance_minor >= $3 returning code`,
-        [storeId, e.code, e.amountMinor],
-      );
-      if (upd.rows.length === 0)
-        throw new CheckoutConflict('gift_card_empty', path, "The gift card's balance is too low");
-      return null;
-    }
-    case 'redeem_points': {
-      const state = await loadLedger(q, storeId, e.customerId, true);
-      const decision = planLedgerOperation(state, {
-        type: 'redeem',
-        key: pointsKey(storeId, order, 'redeem'),
-        orderId: order,
-        points: e.points,
-        at: now,
-      });
-      if (decision.type === 'rejected')
-        throw new CheckoutConflict(
-          'insufficient_points',
-          'points',
-          'The customer no longer has these points',
-        );
-      // Written with the order's earning (one write for both); the earning plans on the state after it.
-      return { decision, after: applyDecision(state, decision) };
-    }
-  }
-}
-
 type RecordUse = Extract<CheckoutEffect, { type: 'record_use' }>;
 
 /** Shards of an unlimited promotion's counters; an order always counts in the same one (cancel finds it). */
@@ -444,112 +419,6 @@ function shardOf(order: string): number {
   return (h >>> 0) % USE_SHARDS;
 }
 
-/**
- * Counts the uses of promotions without a total or budget limit in the order's shard, so busy
- * promotions do not make every order wait on one row. Each is checked to be still active and
- * unlimited under a key-share lock (an edit, which locks the row for update, waits for it and
- * then folds the shards). Returns those that no longer qualify, for the guarded path.
- */
-async function recordUnlimitedUses(
-  q: Queryable,
-  storeId: string,
-  order: string,
-  uses: readonly RecordUse[],
-): Promise<RecordUse[]> {
-  if (uses.length === 0) return [];
-  const res = await q.query<{ promotion_id: string }>(
-    `with want as (select * from unnest($2::text[], $3::bigint[]) as w(id, discount)),
-     ok as (
-       select p.id from promotions p join want w on w.id = p.id
-       where p.store_id = $1 and p.status = 'active' and p.max_uses is null and p.budget_minor is null
-       order by p.id for key share of p
-     )
-     insert into promotion_use_shards (store_id, promotion_id, shard, uses, spent_minor)
-     select $1, w.id, $4, 1, w.discount from want w where w.id in (select id from ok) order by w.id
-     on conflict (store_id, promotion_id, shard) do update
-       set uses = promotion_use_shards.uses + 1, spent_minor = promotion_use_shards.spent_minor + excluded.spent_minor
-     returning promotion_id`,
-    [storeId, uses.map((e) => e.promotionId), uses.map((e) => e.discountMinor), shardOf(order)],
-    'checkout_unlimited_uses',
-  );
-  const done = new Set(res.rows.map((r) => r.promotion_id));
-  return uses.filter((e) => !done.has(e.promotionId));
-}
-
-/**
- * Takes one use (and the discount from the budget) of every promotion the order used: unlimited
- * ones in the order's shard, limited ones on their row, all at once, locked in id order and
- * guarded by their limits; then the customer's uses, guarded by the per-customer limits. A guard
- * that fails names its promotion and rolls the commit back.
- */
-async function recordUses(
-  q: Queryable,
-  storeId: string,
-  order: string,
-  all: readonly RecordUse[],
-  pathOf: (e: RecordUse) => string,
-): Promise<void> {
-  if (all.length === 0) return;
-  const unlimited = all.filter((e) => e.maxUses === null && e.budgetMinor === null);
-  const uses = [
-    ...all.filter((e) => e.maxUses !== null || e.budgetMinor !== null),
-    ...(await recordUnlimitedUses(q, storeId, order, unlimited)),
-  ];
-  const ids = uses.map((e) => e.promotionId);
-  const upd = await (uses.length === 0
-    ? Promise.resolve({ rows: [] as { id: string }[] })
-    : q.query<{ id: string }>(
-        `with want as (select * from unnest($2::text[], $3::bigint[]) as w(id, discount)),
-     locked as (
-       select p.id from promotions p join want w on w.id = p.id where p.store_id = $1 order by p.id for update of p
-     )
-     update promotions p set uses = p.uses + 1, budget_spent_minor = p.budget_spent_minor + w.discount, updated_at = now()
-     from want w
-     where p.store_id = $1 and p.id = w.id and p.id in (select id from locked) and p.status = 'active'
-       and (p.max_uses is null or p.uses < p.max_uses)
-       and (p.budget_minor is null or p.budget_spent_minor + w.discount <= p.budget_minor)
-     returning p.id`,
-        [storeId, ids, uses.map((e) => e.discountMinor)],
-        'checkout_limited_uses',
-      ));
-  if (upd.rows.length < uses.length) {
-    const done = new Set(upd.rows.map((r) => r.id));
-    const e = uses.find((u) => !done.has(u.promotionId)) as RecordUse;
-    const cur = await q.query<{ status: string; uses: number; max_uses: number | null }>(
-      'select status, uses, max_uses from promotions where store_id = $1 and id = $2',
-      [storeId, e.promotionId],
-    );
-    const r = cur.rows[0];
-    if (r?.status !== 'active') throw new CheckoutConflict('expired', pathOf(e), 'The promotion has ended');
-    if (r.max_uses !== null && r.uses >= r.max_uses)
-      throw new CheckoutConflict('usage_limit_reached', pathOf(e), 'The promotion has been used up');
-    throw new CheckoutConflict('budget_exhausted', pathOf(e), "The promotion's budget is spent");
-  }
-  const customerId = all[0].customerId;
-  if (customerId === null) return;
-  const allIds = all.map((e) => e.promotionId);
-  const per = await q.query<{ promotion_id: string }>(
-    `with want as (select * from unnest($2::text[], $4::int[]) as w(id, max_uses))
-     insert into promotion_customer_uses (store_id, promotion_id, customer_id, uses)
-     select $1, id, $3, 1 from want order by id
-     on conflict (store_id, promotion_id, customer_id) do update set uses = promotion_customer_uses.uses + 1
-     where promotion_customer_uses.uses < coalesce(
-       (select w.max_uses from want w where w.id = promotion_customer_uses.promotion_id), 2147483647)
-     returning promotion_id`,
-    [storeId, allIds, customerId, all.map((e) => e.maxUsesPerCustomer)],
-    'checkout_customer_uses',
-  );
-  if (per.rows.length < all.length) {
-    const done = new Set(per.rows.map((r) => r.promotion_id));
-    const e = all.find((u) => !done.has(u.promotionId)) as RecordUse;
-    throw new CheckoutConflict(
-      'usage_limit_reached',
-      pathOf(e),
-      'The customer has used this promotion as often as allowed',
-    );
-  }
-}
-
 /** Where an effect came from in the request, for the error's path. */
 function effectPath(e: CheckoutEffect, body: CheckoutEvaluateInput): string {
   if (e.type === 'redeem_points') return 'points';
@@ -559,42 +428,194 @@ function effectPath(e: CheckoutEffect, body: CheckoutEvaluateInput): string {
   return i >= 0 ? `codes[${i}]` : 'codes';
 }
 
+/** A commit planned on one read: the evaluation and every write it makes. */
+interface PlannedCommit {
+  input: CheckoutInput;
+  shown: Record<string, unknown>;
+  write: CommitWrite;
+}
+
 /**
- * Commits an order: evaluates the cart, refuses it when a typed code or the points were refused,
- * then applies every effect in one transaction. The same order again returns the first commit.
+ * Reads and evaluates the cart for a commit, refuses it when a typed code or the points were
+ * refused, and plans the ledger's redemption and earning on the ledger as read. Returns the
+ * order's commit instead when it has one.
  */
-/**
- * The evaluation took this customer's order for their first. Two first orders committed at once
- * would both get first-order rewards: under a per-customer lock (taken before any other lock of
- * the commit), count again; if an order was placed meanwhile and that changes the outcome, refuse
- * (the shop evaluates again).
- */
-async function confirmFirstOrder(
+async function planCommit(
   q: Queryable,
   storeId: string,
-  customerId: string,
-  order: string,
-  input: CheckoutInput,
-  evaluation: CheckoutEvaluation,
-): Promise<void> {
-  await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
-    `first-order:${storeId}:${customerId}`,
-  ]);
-  const res = await q.query<{ n: number }>(
-    `select ((select count(*) from orders where store_id = $1 and customer_id = $2 and status in ${PAID}
-       and external_id <> $3) + (${PLACED_COMMITS_SQL.replaceAll('$C', '$2').replaceAll('$O', '$3')}))::int as n`,
-    [storeId, customerId, order],
-  );
-  const placed = Number(res.rows[0].n);
-  if (placed === 0) return;
-  const again = evaluateCheckout({ ...input, customer: { ...input.customer, orderCount: placed } });
-  if (JSON.stringify(evaluationBody(again)) !== JSON.stringify(evaluationBody(evaluation)))
+  body: CheckoutCommitInput,
+  now: number,
+): Promise<PlannedCommit | { committed: CommitRow }> {
+  const order = body.order_external_id;
+  const { input, commit, entries } = await readCheckout(q, storeId, body, now, order);
+  if (commit) return { committed: commit };
+  const evaluation = evaluateCheckout(input);
+  const refused = evaluation.rejectedCodes[0];
+  if (refused) {
+    const i = body.codes.indexOf(refused.code);
+    throw new CheckoutConflict(refused.reason, i >= 0 ? `codes[${i}]` : 'codes', refused.message);
+  }
+  if (evaluation.points.rejection)
     throw new CheckoutConflict(
-      'not_first_order',
-      'customer',
-      'The customer placed another order meanwhile, so this is no longer their first: evaluate again',
+      evaluation.points.rejection.reason,
+      'points',
+      `The points could not be used: ${evaluation.points.rejection.reason}`,
     );
+  const customerId = input.customer.customerId;
+  let ledger: LedgerDecision | null = null;
+  if (customerId !== null && input.loyalty !== null) {
+    let state = ledgerFromEntries(customerId, entries);
+    let redemption: LedgerDecision | null = null;
+    // A redemption is always the committing customer's (evaluate makes it for them).
+    const redeem = evaluation.effects.find((e) => e.type === 'redeem_points');
+    if (redeem) {
+      redemption = planLedgerOperation(state, {
+        type: 'redeem',
+        key: pointsKey(storeId, order, 'redeem'),
+        orderId: order,
+        points: redeem.points,
+        at: now,
+      });
+      if (redemption.type === 'rejected')
+        throw new CheckoutConflict(
+          'insufficient_points',
+          'points',
+          'The customer no longer has these points',
+        );
+      state = applyDecision(state, redemption);
+    }
+    // The order's points, pending through the return window; keyed `earn:<order external id>`.
+    const toEarn = evaluation.points.toEarn?.points ?? 0;
+    const earning =
+      toEarn > 0 ? planLedgerOperation(state, earnOperation(input.loyalty, order, toEarn, now)) : null;
+    ledger = bothDecisions(redemption, earning);
+  }
+  const shown = evaluationBody(evaluation);
+  return {
+    input,
+    shown,
+    write: {
+      storeId,
+      order,
+      customerId,
+      effects: evaluation.effects,
+      shown,
+      now,
+      ledger,
+      shard: shardOf(order),
+    },
+  };
 }
+
+/** Writes a planned commit; when a concurrent commit of the order won, returns that one. */
+async function written(q: Queryable, plan: PlannedCommit): Promise<CommitResult> {
+  const { storeId, order } = plan.write;
+  if (await writeCommit(q, plan.write))
+    return { duplicate: false, orderExternalId: order, state: 'committed', evaluation: plan.shown };
+  const row = await findCommit(q, storeId, order);
+  if (!row)
+    throw new CheckoutConflict('concurrent_commit', 'order_external_id', 'The order is being committed');
+  return duplicateOf(row);
+}
+
+/** A failed guard as the commit's answer, naming the first refused effect as the request sent it. */
+async function refusalConflict(
+  db: Queryable,
+  storeId: string,
+  body: CheckoutEvaluateInput,
+  err: CommitRefused,
+): Promise<CheckoutConflict> {
+  const r = err.refusal;
+  const uses = err.effects.filter((e): e is RecordUse => e.type === 'record_use');
+  const pathOf = (code: string) => {
+    const i = body.codes.findIndex((c) => normalizeCode(c) === code);
+    return i >= 0 ? `codes[${i}]` : 'codes';
+  };
+  if (r.codes.length > 0)
+    return new CheckoutConflict('code_used', pathOf(r.codes[0]), 'The code has been used');
+  if (r.gift.length > 0)
+    return new CheckoutConflict('gift_card_empty', pathOf(r.gift[0]), "The gift card's balance is too low");
+  if (r.ledger)
+    return new CheckoutConflict('insufficient_points', 'points', 'The customer no longer has these points');
+  if (r.changed.length > 0)
+    return new CheckoutConflict(
+      'concurrent_edit',
+      'promotions',
+      'The promotions changed while the order was committed: evaluate again',
+    );
+  if (r.promotions.length > 0) {
+    const e = uses.find((u) => u.promotionId === r.promotions[0]) as RecordUse;
+    const cur = await db.query<{ status: string; uses: number; max_uses: number | null }>(
+      'select status, uses, max_uses from promotions where store_id = $1 and id = $2',
+      [storeId, e.promotionId],
+    );
+    const p = cur.rows[0];
+    if (p?.status !== 'active')
+      return new CheckoutConflict('expired', effectPath(e, body), 'The promotion has ended');
+    if (p.max_uses !== null && p.uses >= p.max_uses)
+      return new CheckoutConflict(
+        'usage_limit_reached',
+        effectPath(e, body),
+        'The promotion has been used up',
+      );
+    return new CheckoutConflict('budget_exhausted', effectPath(e, body), "The promotion's budget is spent");
+  }
+  const e = uses.find((u) => u.promotionId === r.customer[0]) as RecordUse;
+  return new CheckoutConflict(
+    'usage_limit_reached',
+    effectPath(e, body),
+    'The customer has used this promotion as often as allowed',
+  );
+}
+
+/**
+ * Commits an order: evaluates the cart and applies every effect in one statement (commit-write.ts)
+ * on what one read saw; the same order again returns the first commit. When the customer's ledger
+ * changed between the read and the write, or the order may be the customer's first, it reads and
+ * writes again in a transaction that holds the customer's lock from before the read: two first
+ * orders committed at once cannot both get first-order rewards (the second sees the first, and is
+ * refused with 409 `not_first_order` when that changes its outcome: the shop evaluates again).
+ */
+async function commitOnce(
+  db: Db,
+  storeId: string,
+  body: CheckoutCommitInput,
+  now: number,
+): Promise<CommitResult> {
+  const seen = await planCommit(db, storeId, body, now);
+  if ('committed' in seen) return duplicateOf(seen.committed);
+  const customer = seen.input.customer;
+  const maybeFirst = customer.customerId !== null && customer.orderCount === 0;
+  if (!maybeFirst) {
+    try {
+      return await written(db, seen);
+    } catch (err) {
+      if (!(err instanceof CommitRefused && err.refusal.ledger)) throw err;
+    }
+  }
+  const customerId = customer.customerId as string;
+  return db.tx(async (q) => {
+    await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      customerLockKey(storeId, customerId),
+    ]);
+    const fresh = await planCommit(q, storeId, body, now);
+    if ('committed' in fresh) return duplicateOf(fresh.committed);
+    if (
+      maybeFirst &&
+      fresh.input.customer.orderCount > 0 &&
+      JSON.stringify(fresh.shown) !== JSON.stringify(seen.shown)
+    )
+      throw new CheckoutConflict(
+        'not_first_order',
+        'customer',
+        'The customer placed another order meanwhile, so this is no longer their first: evaluate again',
+      );
+    return written(q, fresh);
+  });
+}
+
+/** Attempts of a commit whose plan an edit overtook (or that lost a deadlock) before it answers 409. */
+const COMMIT_ATTEMPTS = 3;
 
 export async function commitCheckout(
   db: Db,
@@ -602,101 +623,54 @@ export async function commitCheckout(
   body: CheckoutCommitInput,
   now: number,
 ): Promise<CommitResult> {
-  const order = body.order_external_id;
-  const seen = await findCommit(db, storeId, order);
-  if (seen) return duplicateOf(seen);
-  const input = await buildCheckoutInput(db, storeId, body, now);
-  const evaluation = evaluateCheckout(input);
-  const refused = evaluation.rejectedCodes[0];
-  if (refused) {
-    const i = body.codes.indexOf(refused.code);
-    throw new CheckoutConflict(refused.reason, i >= 0 ? `codes[${i}]` : 'codes', refused.message).toError();
-  }
-  if (evaluation.points.rejection)
-    throw new CheckoutConflict(
-      evaluation.points.rejection.reason,
-      'points',
-      `The points could not be used: ${evaluation.points.rejection.reason}`,
-    ).toError();
-  const shown = evaluationBody(evaluation);
-  const customerId = input.customer.customerId;
-  try {
-    return await db.tx(async (q) => {
-      const ins = await q.query(
-        `insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation, committed_at)
-         values ($1, $2, 'committed', $3, $4::jsonb, $5::jsonb, $6) on conflict do nothing returning order_external_id`,
-        [
-          storeId,
-          order,
-          customerId,
-          JSON.stringify(evaluation.effects),
-          JSON.stringify(shown),
-          new Date(now).toISOString(),
-        ],
-      );
-      if (ins.rows.length === 0) {
-        // Another commit of this order won (it waited on that one's transaction to finish).
-        const row = await findCommit(q, storeId, order);
-        if (!row)
-          throw new CheckoutConflict(
-            'concurrent_commit',
-            'order_external_id',
-            'The order is being committed',
-          );
-        return duplicateOf(row);
-      }
-      if (customerId !== null && input.customer.orderCount === 0)
-        await confirmFirstOrder(q, storeId, customerId, order, input, evaluation);
-      const ordered = lockOrder(evaluation.effects);
-      let redemption: PlannedRedemption | null = null;
-      for (const e of ordered)
-        if (e.type !== 'record_use')
-          redemption = (await applyEffect(q, storeId, order, e, now, effectPath(e, body))) ?? redemption;
-      const toEarn = evaluation.points.toEarn?.points ?? 0;
-      let earning: LedgerDecision | null = null;
-      if (input.loyalty !== null && customerId !== null && toEarn > 0) {
-        // The order's points, pending through the return window; keyed `earn:<order external id>`.
-        // A redemption is always the committing customer's (evaluate makes it for them).
-        const state = redemption?.after ?? (await loadLedger(q, storeId, customerId, true));
-        earning = planLedgerOperation(state, earnOperation(input.loyalty, order, toEarn, now));
-      }
-      const ledgerWrite = bothDecisions(redemption?.decision ?? null, earning);
-      if (ledgerWrite) await applyLedgerDecision(q, storeId, ledgerWrite);
-      await recordUses(
-        q,
-        storeId,
-        order,
-        ordered.filter((e): e is RecordUse => e.type === 'record_use'),
-        (e) => effectPath(e, body),
-      );
-      return { duplicate: false, orderExternalId: order, state: 'committed' as const, evaluation: shown };
-    });
-  } catch (err) {
-    if (err instanceof CheckoutConflict) throw err.toError();
-    // Cannot happen under the per-customer lock; if it does, the points changed under us: refuse, never 500.
-    if (err instanceof LedgerConflict)
-      throw new CheckoutConflict('insufficient_points', 'points', err.message).toError();
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await commitOnce(db, storeId, body, now);
+    } catch (err) {
+      const overtaken =
+        (err instanceof CommitRefused && err.refusal.changed.length > 0) || pgErrorCode(err) === PG_DEADLOCK;
+      if (overtaken && attempt < COMMIT_ATTEMPTS) continue;
+      if (err instanceof CommitRefused) throw (await refusalConflict(db, storeId, body, err)).toError();
+      if (err instanceof CheckoutConflict) throw err.toError();
+      if (overtaken)
+        throw new CheckoutConflict(
+          'concurrent_edit',
+          'promotions',
+          'The promotions changed while the order was committed: evaluate again',
+        ).toError();
+      throw err;
+    }
   }
 }
 
-/** Releases what a committed order took: uses, budget, per-customer uses, codes, gift card balance, points. */
+/**
+ * Releases what a committed order took: codes, gift card balance, points, uses, budget and
+ * per-customer uses, in the order commits lock them (the customer's lock first).
+ */
 export async function cancelCheckout(
   db: Db,
   storeId: string,
   order: string,
   now: number,
 ): Promise<CommitResult> {
+  const owner = await db.query<{ customer_id: string | null }>(
+    'select customer_id from checkout_commits where store_id = $1 and order_external_id = $2',
+    [storeId, order],
+  );
+  if (owner.rows.length === 0) throw notFound('Checkout commit', order);
+  const customerId = owner.rows[0].customer_id;
   return db.tx(async (q) => {
-    const res = await q.query<CommitRow & { effects: CheckoutEffect[]; customer_id: string | null }>(
-      `select order_external_id, state, evaluation, effects, customer_id from checkout_commits
+    if (customerId !== null)
+      await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        customerLockKey(storeId, customerId),
+      ]);
+    const res = await q.query<CommitRow & { effects: CheckoutEffect[] }>(
+      `select order_external_id, state, evaluation, effects from checkout_commits
        where store_id = $1 and order_external_id = $2 for update`,
       [storeId, order],
     );
     const row = res.rows[0];
-    if (!row) throw notFound('Checkout commit', order);
     if (row.state === 'cancelled') return duplicateOf(row);
-    // Locks in the order a commit takes them: codes and gift cards, the ledger, the promotions' counters.
     const ordered = lockOrder(row.effects);
     for (const e of ordered) {
       if (e.type === 'redeem_code') {
@@ -711,10 +685,10 @@ export async function cancelCheckout(
         );
       }
     }
-    if (row.customer_id !== null) {
+    if (customerId !== null) {
       // A full refund of the order in the ledger: redeemed points come back, earned ones are reversed.
       const program = await findProgram(q, storeId);
-      const state = await loadLedger(q, storeId, row.customer_id, true);
+      const state = await loadLedger(q, storeId, customerId);
       const expiryDays = program ? program.expiryDays : null;
       const decision = planLedgerOperation(state, {
         type: 'refund',
@@ -728,29 +702,28 @@ export async function cancelCheckout(
       });
       await applyLedgerDecision(q, storeId, decision);
     }
-    for (const e of ordered) {
-      if (e.type === 'record_use') {
-        // Counted in the order's shard, unless an edit has folded the shards into the row since.
-        const shard = await q.query(
-          `update promotion_use_shards set uses = uses - 1, spent_minor = greatest(spent_minor - $4, 0)
-           where store_id = $1 and promotion_id = $2 and shard = $3 and uses > 0 returning shard`,
-          [storeId, e.promotionId, shardOf(order), e.discountMinor],
+    const uses = ordered.filter((e): e is RecordUse => e.type === 'record_use');
+    for (const e of uses) {
+      // Counted in the order's shard, unless an edit has folded the shards into the row since.
+      const shard = await q.query(
+        `update promotion_use_shards set uses = uses - 1, spent_minor = greatest(spent_minor - $4, 0)
+         where store_id = $1 and promotion_id = $2 and shard = $3 and uses > 0 returning shard`,
+        [storeId, e.promotionId, shardOf(order), e.discountMinor],
+      );
+      if (shard.rows.length === 0)
+        await q.query(
+          `update promotions set uses = greatest(uses - 1, 0),
+           budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
+         where store_id = $1 and id = $2`,
+          [storeId, e.promotionId, e.discountMinor],
         );
-        if (shard.rows.length === 0)
-          await q.query(
-            `update promotions set uses = greatest(uses - 1, 0),
-             budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
-           where store_id = $1 and id = $2`,
-            [storeId, e.promotionId, e.discountMinor],
-          );
-        if (e.customerId !== null)
-          await q.query(
-            `update promotion_customer_uses set uses = greatest(uses - 1, 0)
-             where store_id = $1 and promotion_id = $2 and customer_id = $3`,
-            [storeId, e.promotionId, e.customerId],
-          );
-      }
     }
+    if (customerId !== null && uses.length > 0)
+      await q.query(
+        `update promotion_customer_uses set uses = greatest(uses - 1, 0)
+         where store_id = $1 and customer_id = $2 and promotion_id = any($3::text[])`,
+        [storeId, customerId, uses.map((e) => e.promotionId)],
+      );
     await q.query(
       `update checkout_commits set state = 'cancelled', cancelled_at = $3 where store_id = $1 and order_external_id = $2`,
       [storeId, order, new Date(now).toISOString()],

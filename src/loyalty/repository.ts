@@ -18,6 +18,23 @@ function eventCustomer(e: LoyaltyEvent): string {
   return e.type === 'referral_converted' ? e.referrerId : e.customerId;
 }
 
+/** An event as a `loyalty_events` row (without store_id), as `jsonb_to_recordset` reads it. */
+export function eventRecord(e: LoyaltyEvent): Record<string, unknown> {
+  const { type, key, at, ...payload } = e;
+  return {
+    id: eventIds('loyaltyEvent'),
+    customer_id: eventCustomer(e),
+    kind: type,
+    payload,
+    at: new Date(at).toISOString(),
+    dedupe_key: key,
+  };
+}
+
+/** The columns `eventRecord` fills, for `jsonb_to_recordset(…) as v(…)`. */
+export const EVENT_RECORD =
+  'v(id text, customer_id text, kind text, payload jsonb, at timestamptz, dedupe_key text)';
+
 /**
  * Appends events to the automation feed, each once: an event whose key is in the feed already is
  * skipped. Returns how many were new.
@@ -30,23 +47,11 @@ export async function insertLoyaltyEvents(
   if (events.length === 0) return 0;
   const res = await q.query(
     `insert into loyalty_events (store_id, id, customer_id, kind, payload, at, dedupe_key)
-     select $1, u.id, u.customer_id, u.kind, u.payload::jsonb, u.at, u.dedupe_key
-     from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-       as u(id, customer_id, kind, payload, at, dedupe_key)
-     order by u.dedupe_key
+     select $1, v.id, v.customer_id, v.kind, v.payload, v.at, v.dedupe_key
+     from jsonb_to_recordset($2::jsonb) as ${EVENT_RECORD}
+     order by v.dedupe_key
      on conflict (store_id, dedupe_key) do nothing returning id`,
-    [
-      storeId,
-      events.map(() => eventIds('loyaltyEvent')),
-      events.map(eventCustomer),
-      events.map((e) => e.type),
-      events.map((e) => {
-        const { type: _t, key: _k, at: _a, ...payload } = e;
-        return JSON.stringify(payload);
-      }),
-      events.map((e) => new Date(e.at).toISOString()),
-      events.map((e) => e.key),
-    ],
+    [storeId, JSON.stringify(events.map(eventRecord))],
   );
   return res.rows.length;
 }
