@@ -91,6 +91,34 @@ for (const kind of DB_KINDS) {
       expect(
         (second.body.discounts as { promotion_id: string }[]).some((d) => d.promotion_id === 'welcome'),
       ).toBe(false);
+      // The order arrives: its commit leaves the pending ones (counted once, from the orders now).
+      const arrived = async (order: string) =>
+        (
+          await db.query<{ arrived: boolean }>(
+            'select arrived from checkout_commits where store_id = $1 and order_external_id = $2',
+            [storeId, order],
+          )
+        ).rows[0].arrived;
+      const order = (id: string, customer: string) => ({
+        external_id: id,
+        customer: { external_id: customer },
+        placed_at: new Date().toISOString(),
+        currency: 'EUR',
+        status: 'paid',
+        lines: LINES,
+      });
+      expect(await arrived('fo-1')).toBe(false);
+      expect((await call('POST', '/v1/orders', order('fo-1', 'first-seq'))).status).toBe(201);
+      expect(await arrived('fo-1')).toBe(true);
+      const third = await call('POST', '/v1/checkout/evaluate', body('first-seq', 'fo-3'));
+      expect(
+        (third.body.discounts as { promotion_id: string }[]).some((d) => d.promotion_id === 'welcome'),
+      ).toBe(false);
+      // An order that arrives before its commit: the commit is marked when it is written.
+      await call('POST', '/v1/customers', { external_id: 'first-early' });
+      expect((await call('POST', '/v1/orders', order('fe-1', 'first-early'))).status).toBe(201);
+      expect((await call('POST', '/v1/checkout/commit', body('first-early', 'fe-1'))).status).toBe(201);
+      expect(await arrived('fe-1')).toBe(true);
 
       await call('POST', '/v1/customers', { external_id: 'first-race' });
       const outcomes = await Promise.all(

@@ -69,8 +69,10 @@ const COMMIT_SQL = `
 with lk as (
   select pg_advisory_xact_lock(hashtextextended($2::text, 0)) as locked where $2::text is not null
 ), ins as (
-  insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation, committed_at)
-  select $1, $3, 'committed', $4::text, $5::jsonb, $6::jsonb, $7::timestamptz where (select count(*) from lk) >= 0
+  insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation, committed_at, arrived)
+  select $1, $3, 'committed', $4::text, $5::jsonb, $6::jsonb, $7::timestamptz,
+    exists (select 1 from orders o where o.store_id = $1 and o.external_id = $3)
+  where (select count(*) from lk) >= 0
   on conflict do nothing returning 1
 ), go as (
   select count(*) = 1 as ok from ins

@@ -12,12 +12,13 @@ import { ComebackError, notFound } from '../kernel/errors.ts';
 import { DAY_MS, utcOffsetMinutes } from '../kernel/time.ts';
 import {
   applyDecision,
+  type CreditKind,
   EARNING_STATUSES,
   earnOperation,
   type LedgerDecision,
-  type LedgerEntry,
+  type LedgerState,
   LoyaltyProgram,
-  ledgerFromEntries,
+  ledgerForSpending,
   planLedgerOperation,
 } from '../loyalty/index.ts';
 import { applyLedgerDecision, findProgram, loadLedger } from '../loyalty/repository.ts';
@@ -116,7 +117,9 @@ interface ContextRow {
   uses: Record<string, number> | null;
   available_points: number;
   commit: CommitRow | null;
-  entries: LedgerEntry[] | null;
+  /** key, order, kind, points, remaining, at, available at, expires at (epoch ms). */
+  live_lots: [string, string | null, CreditKind, number, number, number, number, number | null][] | null;
+  written: string[] | null;
 }
 
 /**
@@ -135,8 +138,27 @@ const PAID = `(${EARNING_STATUSES.map((s) => `'${s}'`).join(', ')})`;
  * customer, $O an order to leave out): with the stored orders, what "first order" rules count.
  */
 const PLACED_COMMITS_SQL = `select count(*) from checkout_commits k
-  where k.store_id = $1 and k.customer_id = $C and k.state = 'committed' and k.order_external_id <> $O
+  where k.store_id = $1 and k.customer_id = $C and k.state = 'committed' and not k.arrived
+    and k.order_external_id <> $O
     and not exists (select 1 from orders o where o.store_id = $1 and o.external_id = k.order_external_id)`;
+
+/**
+ * Marks the commits of orders that arrived through ingestion, in the ingesting transaction: they
+ * leave the pending commits first-order rules count (an order that arrived before its commit is
+ * marked by the commit itself).
+ */
+export async function markOrdersArrived(
+  q: Queryable,
+  storeId: string,
+  orders: readonly string[],
+): Promise<void> {
+  if (orders.length === 0) return;
+  await q.query(
+    `update checkout_commits set arrived = true
+     where store_id = $1 and order_external_id = any($2::text[]) and not arrived`,
+    [storeId, orders],
+  );
+}
 
 const CONTEXT_SQL = `
 with c as (
@@ -176,11 +198,19 @@ select
   (select coalesce(sum(remaining), 0) from loyalty_lots
      where store_id = $1 and customer_id = (select id from c) and remaining > 0
        and available_at <= $7::timestamptz and (expires_at is null or expires_at > $7::timestamptz)) as available_points,
-  -- A commit's read ($9, the order): the order's commit if it has one, and the ledger to plan on.
+  -- A commit's read ($9, the order): the order's commit if it has one, and what the ledger's
+  -- earn and redeem plans read (ledgerForSpending): the lots with points left, the order's entries.
   (select row_to_json(k) from (select order_external_id, state, evaluation from checkout_commits
      where store_id = $1 and order_external_id = $9::text) k) as commit,
-  (select json_agg(entry order by seq) from loyalty_entries
-     where $9::text is not null and exists (select 1 from prog) and store_id = $1 and customer_id = (select id from c)) as entries`;
+  -- The credit entry's own values (as the ledger's fold reads them), with what is left of its lot.
+  (select json_agg(json_build_array(l.lot, e.entry->'orderId', e.entry->'kind', e.entry->'points', l.remaining,
+       e.entry->'at', e.entry->'availableAt', e.entry->'expiresAt') order by e.seq)
+     from loyalty_lots l join loyalty_entries e
+       on e.store_id = l.store_id and e.customer_id = l.customer_id and e.key = l.lot
+     where $9::text is not null and exists (select 1 from prog)
+       and l.store_id = $1 and l.customer_id = (select id from c) and l.remaining > 0) as live_lots,
+  (select json_agg(operation_key) from loyalty_entries
+     where $9::text is not null and store_id = $1 and order_id = $9::text and customer_id = (select id from c)) as written`;
 
 const GUEST: CustomerContext = {
   customerId: null,
@@ -238,11 +268,11 @@ function promotionsOf(
   return out;
 }
 
-/** What a commit reads besides the evaluation's input: the order's commit, and the customer's ledger entries. */
+/** What a commit reads besides the evaluation's input: the order's commit, and the customer's ledger to plan on. */
 interface CheckoutRead {
   input: CheckoutInput;
   commit: CommitRow | null;
-  entries: LedgerEntry[];
+  ledger: LedgerState | null;
 }
 
 /** Everything `evaluateCheckout` needs, from the store's data; for a commit (`order`), its commit and ledger too. */
@@ -321,7 +351,27 @@ async function readCheckout(
     })),
     loyalty: program,
   };
-  return { input, commit: row.commit, entries: row.entries ?? [] };
+  const customerId = input.customer.customerId;
+  const ledger =
+    order === null || customerId === null || program === null
+      ? null
+      : ledgerForSpending(
+          customerId,
+          (row.live_lots ?? []).map(
+            ([key, orderId, kind, points, remaining, at, availableAt, expiresAt]) => ({
+              key,
+              orderId,
+              kind,
+              points: Number(points),
+              remaining: Number(remaining),
+              at,
+              availableAt,
+              expiresAt,
+            }),
+          ),
+          row.written ?? [],
+        );
+  return { input, commit: row.commit, ledger };
 }
 
 /** Everything `evaluateCheckout` needs, from the store's data. */
@@ -447,7 +497,7 @@ async function planCommit(
   now: number,
 ): Promise<PlannedCommit | { committed: CommitRow }> {
   const order = body.order_external_id;
-  const { input, commit, entries } = await readCheckout(q, storeId, body, now, order);
+  const { input, commit, ledger: read } = await readCheckout(q, storeId, body, now, order);
   if (commit) return { committed: commit };
   const evaluation = evaluateCheckout(input);
   const refused = evaluation.rejectedCodes[0];
@@ -463,8 +513,8 @@ async function planCommit(
     );
   const customerId = input.customer.customerId;
   let ledger: LedgerDecision | null = null;
-  if (customerId !== null && input.loyalty !== null) {
-    let state = ledgerFromEntries(customerId, entries);
+  if (read !== null && input.loyalty !== null) {
+    let state = read;
     let redemption: LedgerDecision | null = null;
     // A redemption is always the committing customer's (evaluate makes it for them).
     const redeem = evaluation.effects.find((e) => e.type === 'redeem_points');

@@ -21,6 +21,7 @@ export {
   isSpendable,
   type LedgerBalance,
   ledgerBalance,
+  ledgerForSpending,
   ledgerFromEntries,
   planExpiry,
   planLedgerOperation,

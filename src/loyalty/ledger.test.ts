@@ -7,6 +7,7 @@ import {
   emptyLedger,
   expiringPoints,
   ledgerBalance,
+  ledgerForSpending,
   ledgerFromEntries,
   planExpiry,
   planLedgerOperation,
@@ -485,6 +486,19 @@ describe('ledger under random operations', () => {
           expect(ledgerFromEntries('c', all).lots).toEqual(s.lots);
           // Each entry key is written once.
           expect(new Set(all.map((e) => e.key)).size).toBe(all.length);
+          // Checkout plans on the lots with points left: it plans earning and redeeming alike.
+          const spending = ledgerForSpending(
+            'c',
+            s.lots.filter((l) => l.remaining > 0),
+            s.operations,
+          );
+          for (const probe of [
+            { type: 'redeem', key: `probe-r${i}`, orderId: `p${i}`, points: 1 + (i % 7) * 60, at: now },
+            earn(`probe-e${i}`, `p${i}`, 10, now),
+            ...(ops.length > 0 ? [ops[i % ops.length]] : []),
+          ] as LedgerOperation[])
+            if (probe.type === 'earn' || probe.type === 'redeem' || probe.type === 'bonus')
+              expect(planLedgerOperation(spending, probe)).toEqual(planLedgerOperation(s, probe));
         });
       }),
       { numRuns: 300 },

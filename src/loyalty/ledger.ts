@@ -37,6 +37,23 @@ export function ledgerFromEntries(customerId: string, entries: readonly LedgerEn
   return state;
 }
 
+/**
+ * A state to plan earning and redeeming on, from the lots with points left and the operation keys
+ * already written for the order at hand: those plans read nothing else (`planLedgerOperation`'s
+ * earn, bonus and redeem), so a checkout need not read a long history. Refunds and expiry read
+ * per-order sums and every lot: they take `ledgerFromEntries`.
+ */
+export function ledgerForSpending(
+  customerId: string,
+  liveLots: readonly Lot[],
+  writtenOperations: Iterable<string>,
+): LedgerState {
+  const lots = liveLots.map((l) => ({ ...l }));
+  let balance = 0;
+  for (const l of lots) balance += l.remaining;
+  return { customerId, lots, balance, operations: new Set(writtenOperations), orders: new Map() };
+}
+
 /** The state after appending entries (a copy; the input is left as it was). */
 export function appendEntries(state: LedgerState, entries: readonly LedgerEntry[]): LedgerState {
   const next: LedgerState = {

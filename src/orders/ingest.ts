@@ -1,3 +1,4 @@
+import { markOrdersArrived } from '../checkout/repository.ts';
 import { appendConsents, findCustomer, type UpsertResult, upsertCustomers } from '../customers/repository.ts';
 import type { ConsentInput, CustomerInput } from '../customers/schemas.ts';
 import { noteRowsWritten, withInsertRetry } from '../db/bulk.ts';
@@ -106,6 +107,11 @@ export async function ingest<K extends IngestKind>(
           const upserted = await upsertOrders(q, ctx.ids, storeId, list, now);
           // Loyalty points for the orders that are new or changed, in the same transaction.
           await earnForIngestedOrders(q, storeId, changedIds(upserted), now.getTime());
+          await markOrdersArrived(
+            q,
+            storeId,
+            list.map((o) => o.external_id),
+          );
           return byExternalId(list, upserted);
         }
         case 'refunds': {
