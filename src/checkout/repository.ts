@@ -6,6 +6,7 @@
  */
 
 import type { z } from 'zod';
+import { noteRowsWritten } from '../db/bulk.ts';
 import { type Db, PG_DEADLOCK, pgErrorCode, type Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
@@ -21,7 +22,7 @@ import {
   ledgerForSpending,
   planLedgerOperation,
 } from '../loyalty/index.ts';
-import { applyLedgerDecision, findProgram, loadLedger } from '../loyalty/repository.ts';
+import { applyLedgerDecision, findProgram, ledgerRowsWritten, loadLedger } from '../loyalty/repository.ts';
 import {
   type CheckoutEffect,
   type CheckoutEvaluation,
@@ -558,14 +559,27 @@ async function planCommit(
 }
 
 /** Writes a planned commit; when a concurrent commit of the order won, returns that one. */
-async function written(q: Queryable, plan: PlannedCommit): Promise<CommitResult> {
-  const { storeId, order } = plan.write;
+/** A commit's answer, and the rows it wrote per table (for the planner's statistics). */
+interface Committed {
+  result: CommitResult;
+  rows: Record<string, number>;
+}
+
+async function written(q: Queryable, plan: PlannedCommit): Promise<Committed> {
+  const { storeId, order, ledger, effects } = plan.write;
   if (await writeCommit(q, plan.write))
-    return { duplicate: false, orderExternalId: order, state: 'committed', evaluation: plan.shown };
+    return {
+      result: { duplicate: false, orderExternalId: order, state: 'committed', evaluation: plan.shown },
+      rows: {
+        checkout_commits: 1,
+        promotion_customer_uses: effects.filter((e) => e.type === 'record_use').length,
+        ...ledgerRowsWritten(ledger),
+      },
+    };
   const row = await findCommit(q, storeId, order);
   if (!row)
     throw new CheckoutConflict('concurrent_commit', 'order_external_id', 'The order is being committed');
-  return duplicateOf(row);
+  return { result: duplicateOf(row), rows: {} };
 }
 
 /** A failed guard as the commit's answer, naming the first refused effect as the request sent it. */
@@ -631,9 +645,9 @@ async function commitOnce(
   storeId: string,
   body: CheckoutCommitInput,
   now: number,
-): Promise<CommitResult> {
+): Promise<Committed> {
   const seen = await planCommit(db, storeId, body, now);
-  if ('committed' in seen) return duplicateOf(seen.committed);
+  if ('committed' in seen) return { result: duplicateOf(seen.committed), rows: {} };
   const customer = seen.input.customer;
   const maybeFirst = customer.customerId !== null && customer.orderCount === 0;
   if (!maybeFirst) {
@@ -649,7 +663,7 @@ async function commitOnce(
       customerLockKey(storeId, customerId),
     ]);
     const fresh = await planCommit(q, storeId, body, now);
-    if ('committed' in fresh) return duplicateOf(fresh.committed);
+    if ('committed' in fresh) return { result: duplicateOf(fresh.committed), rows: {} };
     if (
       maybeFirst &&
       fresh.input.customer.orderCount > 0 &&
@@ -675,7 +689,10 @@ export async function commitCheckout(
 ): Promise<CommitResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await commitOnce(db, storeId, body, now);
+      const done = await commitOnce(db, storeId, body, now);
+      // Statistics refresh in the background: this order need not wait for an occasional ANALYZE.
+      noteRowsWritten(db, done.rows).catch(() => {});
+      return done.result;
     } catch (err) {
       const overtaken =
         (err instanceof CommitRefused && err.refusal.changed.length > 0) || pgErrorCode(err) === PG_DEADLOCK;

@@ -234,6 +234,16 @@ export async function applyLedgerDecision(
   await insertLoyaltyEvents(q, storeId, decision.events);
 }
 
+/** The rows an `append` decision writes per table, for `noteRowsWritten` (planner statistics). */
+export function ledgerRowsWritten(decision: LedgerDecision | null): Record<string, number> {
+  if (decision?.type !== 'append') return {};
+  return {
+    loyalty_entries: decision.entries.length,
+    loyalty_lots: decision.entries.filter(isCredit).length,
+    loyalty_events: decision.events.length,
+  };
+}
+
 /** A refused ledger operation as an API error. */
 export function ledgerRefusal(decision: Extract<LedgerDecision, { type: 'rejected' }>): ComebackError {
   const r = decision.rejection;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getCustomer } from '../customers/repository.ts';
+import { noteRowsWritten } from '../db/bulk.ts';
 import type { Db, Queryable } from '../db/client.ts';
 import { apiSchema, parseFromApi, toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
@@ -13,6 +14,7 @@ import {
   applyLedgerDecision,
   findProgram,
   ledgerRefusal,
+  ledgerRowsWritten,
   ledgerView,
   loadLedger,
   saveProgram,
@@ -59,7 +61,7 @@ async function customerLoyalty(db: Queryable, storeId: string, customerId: strin
 
 /** Adds or removes points by hand in one transaction under the customer's ledger lock; a refusal is thrown as an API error. */
 async function adjustPoints(
-  db: Pick<Db, 'tx'>,
+  db: Db,
   ids: IdGenerator,
   storeId: string,
   customerId: string,
@@ -82,6 +84,7 @@ async function adjustPoints(
     await applyLedgerDecision(q, storeId, d);
     return d;
   });
+  await noteRowsWritten(db, ledgerRowsWritten(decision));
   return { customer_id: customerId, key, duplicate: decision.type === 'duplicate', points: b.points };
 }
 
