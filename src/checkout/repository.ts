@@ -200,7 +200,8 @@ select
      where store_id = $1 and customer_id = (select id from c) and remaining > 0
        and available_at <= $7::timestamptz and (expires_at is null or expires_at > $7::timestamptz)) as available_points,
   -- A commit's read ($9, the order): the order's commit if it has one, and what the ledger's
-  -- earn and redeem plans read (ledgerForSpending): the lots with points left, the order's entries.
+  -- earn and redeem plans read (ledgerForSpending): the order's entries and, when it redeems
+  -- points ($10), the lots with points left.
   (select row_to_json(k) from (select order_external_id, state, evaluation from checkout_commits
      where store_id = $1 and order_external_id = $9::text) k) as commit,
   -- The credit entry's own values (as the ledger's fold reads them), with what is left of its lot.
@@ -208,7 +209,7 @@ select
        e.entry->'at', e.entry->'availableAt', e.entry->'expiresAt') order by e.seq)
      from loyalty_lots l join loyalty_entries e
        on e.store_id = l.store_id and e.customer_id = l.customer_id and e.key = l.lot
-     where $9::text is not null and exists (select 1 from prog)
+     where $10 and exists (select 1 from prog)
        and l.store_id = $1 and l.customer_id = (select id from c) and l.remaining > 0) as live_lots,
   (select json_agg(operation_key) from loyalty_entries
      where $9::text is not null and store_id = $1 and order_id = $9::text and customer_id = (select id from c)) as written`;
@@ -305,6 +306,8 @@ async function readCheckout(
       new Date(now).toISOString(),
       [...sent.keys()],
       order,
+      // Only a redemption plans on the lots (earning reads just the order's entries).
+      order !== null && body.points > 0,
     ],
     'checkout_context',
   );
