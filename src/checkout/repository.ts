@@ -166,7 +166,9 @@ with c as (
   -- The tier the loyalty job stored (customer_tiers) comes with the customer.
   select c.id, c.birthday, c.tags, t.tier from customers c
   left join customer_tiers t on t.store_id = c.store_id and t.customer_id = c.id
-  where c.store_id = $1 and $5::text is not null and (case when $6 then c.id = $5 else c.external_id = $5 end)
+  -- By id, or by external id through its unique index (a CASE around the two would scan the store).
+  where c.store_id = $1 and c.id = (case when $6 then $5::text
+    else (select x.id from customers x where x.store_id = $1 and x.external_id = $5::text) end)
 ), prog as (
   select config from loyalty_programs where store_id = $1
 ), typed as (
@@ -182,7 +184,10 @@ select
        and (config->'trigger'->>'type' in ('automatic', 'code') or id in (select promotion_id from typed))) as promotions,
   (select coalesce(json_agg(typed), '[]'::json) from typed) as codes,
   (select coalesce(json_agg(json_build_object('external_id', external_id, 'sku', sku, 'category', category)), '[]'::json)
-     from products where store_id = $1 and (external_id = any($3::text[]) or sku = any($4::text[]))) as products,
+     -- Each list through its own index (one OR of the two scanned the store's catalogue).
+     from (select external_id, sku, category from products where store_id = $1 and external_id = any($3::text[])
+           union
+           select external_id, sku, category from products where store_id = $1 and sku = any($4::text[])) p) as products,
   (select row_to_json(c) from c) as customer,
   -- Paid orders (as loyalty's EARNING_STATUSES), plus the checkout commits the shop has not sent yet.
   (select json_build_object(
