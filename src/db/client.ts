@@ -90,8 +90,9 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
     idleTimeoutMillis: 30_000,
     // Named (prepared) statements are planned once per connection. Left to choose, PostgreSQL
     // re-planned checkout's read on every call (a custom plan drops the parts an evaluation leaves
-    // null, so it looks cheaper), and planning it cost more than running it. Options in the URL win.
-    options: '-c plan_cache_mode=force_generic_plan',
+    // null, so it looks cheaper), and planning it cost more than running it. Added to PGOPTIONS;
+    // options in the URL win.
+    options: [process.env.PGOPTIONS, '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' '),
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
