@@ -35,8 +35,6 @@ export interface CommitWrite {
   now: number;
   /** The redemption and earning, planned on the ledger as read (`append`), or nothing to write. */
   ledger: LedgerDecision | null;
-  /** The counter shard of unlimited promotions this order counts in. */
-  shard: number;
 }
 
 /** Which guards failed: codes used meanwhile, a ledger or a promotion changed under the plan, promotions at a limit. */
@@ -64,6 +62,9 @@ export class CommitRefused extends Error {
 }
 
 const REFUSED = 'CB409';
+
+/** Counter rows per unlimited promotion: their sum is its uses and spend (promotions/repository.ts). */
+export const USE_SHARDS = 64;
 
 const COMMIT_SQL = `
 with lk as (
@@ -131,15 +132,18 @@ with lk as (
   select count(*) filter (where unlimited) = cardinality($15::text[]) as ok from ok_u
 ), shards as (
   insert into promotion_use_shards (store_id, promotion_id, shard, uses, spent_minor)
-  select $1, w.id, $17::int, 1, w.discount from want_u w where (select ok from u_ok) order by w.id
+  -- The shard is the connection's: a connection runs one statement at a time, so concurrent commits
+  -- rarely share a counter row (an order's shard by its id made them collide and queue).
+  select $1, w.id, (pg_backend_pid() % ${USE_SHARDS})::int, 1, w.discount
+  from want_u w where (select ok from u_ok) order by w.id
   on conflict (store_id, promotion_id, shard) do update
     set uses = promotion_use_shards.uses + 1, spent_minor = promotion_use_shards.spent_minor + excluded.spent_minor
   returning promotion_id
 ), want_l as (
-  select * from unnest($18::text[], $19::int8[]) as w(id, discount)
+  select * from unnest($17::text[], $18::int8[]) as w(id, discount)
 ), locked_l as (
   select p.id from promotions p
-  where p.store_id = $1 and p.id = any($18::text[]) and (select ok from u_ok) and (select count(*) from shards) >= 0
+  where p.store_id = $1 and p.id = any($17::text[]) and (select ok from u_ok) and (select count(*) from shards) >= 0
   order by p.id for update of p
 ), limited as (
   update promotions p set uses = p.uses + 1, budget_spent_minor = p.budget_spent_minor + w.discount, updated_at = now()
@@ -149,7 +153,7 @@ with lk as (
     and (p.budget_minor is null or p.budget_spent_minor + w.discount <= p.budget_minor)
   returning p.id
 ), want_c as (
-  select * from unnest($20::text[], $21::int4[]) as w(id, max_uses)
+  select * from unnest($19::text[], $20::int4[]) as w(id, max_uses)
 ), cust as (
   insert into promotion_customer_uses (store_id, promotion_id, customer_id, uses)
   select $1, w.id, $4::text, 1 from want_c w
@@ -169,7 +173,7 @@ with lk as (
     (select count(*) from events) < 0 as events_failed,
     not (select ok from u_ok) as changed_failed,
     (select count(*) from limited) <> (select count(*) from want_l) as limited_failed,
-    (select count(*) from cust) <> cardinality($20::text[]) as customer_failed
+    (select count(*) from cust) <> cardinality($19::text[]) as customer_failed
 )
 select ok as committed,
   case when ok and (codes_failed or gift_failed or ledger_failed or events_failed or changed_failed or limited_failed or customer_failed)
@@ -263,7 +267,6 @@ export async function writeCommit(q: Queryable, w: CommitWrite): Promise<boolean
         JSON.stringify(events.map(eventRecord)),
         unlimited.map((e) => e.promotionId),
         unlimited.map((e) => e.discountMinor),
-        w.shard,
         limited.map((e) => e.promotionId),
         limited.map((e) => e.discountMinor),
         // A guest has no per-customer uses.

@@ -469,15 +469,6 @@ function bothDecisions(a: LedgerDecision | null, b: LedgerDecision | null): Ledg
 
 type RecordUse = Extract<CheckoutEffect, { type: 'record_use' }>;
 
-/** Shards of an unlimited promotion's counters; an order always counts in the same one (cancel finds it). */
-const USE_SHARDS = 16;
-
-function shardOf(order: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < order.length; i++) h = Math.imul(h ^ order.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % USE_SHARDS;
-}
-
 /** Where an effect came from in the request, for the error's path. */
 function effectPath(e: CheckoutEffect, body: CheckoutEvaluateInput): string {
   if (e.type === 'redeem_points') return 'points';
@@ -561,7 +552,6 @@ async function planCommit(
       shown,
       now,
       ledger,
-      shard: shardOf(order),
     },
   };
 }
@@ -779,19 +769,31 @@ export async function cancelCheckout(
     }
     const uses = ordered.filter((e): e is RecordUse => e.type === 'record_use');
     for (const e of uses) {
-      // Counted in the order's shard, unless an edit has folded the shards into the row since.
-      const shard = await q.query(
-        `update promotion_use_shards set uses = uses - 1, spent_minor = greatest(spent_minor - $4, 0)
-         where store_id = $1 and promotion_id = $2 and shard = $3 and uses > 0 returning shard`,
-        [storeId, e.promotionId, shardOf(order), e.discountMinor],
-      );
-      if (shard.rows.length === 0)
-        await q.query(
-          `update promotions set uses = greatest(uses - 1, 0),
-           budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
-         where store_id = $1 and id = $2`,
+      // A use is a use whichever shard counted it (their sum is what counts): take it from a shard
+      // that holds it, or from the row once an edit has folded the shards into it. A shard emptied
+      // by a concurrent cancel between the pick and its lock is picked again.
+      for (;;) {
+        const shard = await q.query(
+          `update promotion_use_shards s set uses = s.uses - 1, spent_minor = greatest(s.spent_minor - $3, 0)
+           where (s.store_id, s.promotion_id, s.shard) = (
+             select store_id, promotion_id, shard from promotion_use_shards
+             where store_id = $1 and promotion_id = $2 and uses > 0
+             order by spent_minor >= $3 desc, shard limit 1 for update)
+           returning s.shard`,
           [storeId, e.promotionId, e.discountMinor],
         );
+        if (shard.rows.length > 0) break;
+        const row = await q.query(
+          `update promotions set uses = greatest(uses - 1, 0),
+             budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
+           where store_id = $1 and id = $2
+             and (uses > 0 or not exists (select 1 from promotion_use_shards
+               where store_id = $1 and promotion_id = $2 and uses > 0))
+           returning id`,
+          [storeId, e.promotionId, e.discountMinor],
+        );
+        if (row.rows.length > 0) break;
+      }
     }
     if (customerId !== null && uses.length > 0)
       await q.query(

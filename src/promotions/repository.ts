@@ -19,7 +19,7 @@ export interface PromotionRow {
   updated_at: string;
 }
 
-/** Uses and spend: the promotions row (limited promotions) plus its shards (unlimited ones, see `recordUses` in checkout). */
+/** Uses and spend: the promotions row (limited promotions) plus its shards (unlimited ones, see checkout/commit-write.ts). */
 const COLUMNS = `id, status, config,
   uses + coalesce((select sum(s.uses) from promotion_use_shards s
     where s.store_id = promotions.store_id and s.promotion_id = promotions.id), 0)::int as uses,
