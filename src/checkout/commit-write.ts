@@ -66,127 +66,253 @@ const REFUSED = 'CB409';
 /** Counter rows per unlimited promotion: their sum is its uses and spend (promotions/repository.ts). */
 export const USE_SHARDS = 64;
 
-const COMMIT_SQL = `
-with lk as (
-  select pg_advisory_xact_lock(hashtextextended($2::text, 0)) as locked where $2::text is not null
-), ins as (
-  insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation, committed_at, arrived)
-  select $1, $3, 'committed', $4::text, $5::jsonb, $6::jsonb, $7::timestamptz,
-    exists (select 1 from orders o where o.store_id = $1 and o.external_id = $3)
-  where (select count(*) from lk) >= 0
-  on conflict do nothing returning 1
-), go as (
-  select count(*) = 1 as ok from ins
-), codes as (
-  update promotion_codes c set redeemed_at = $7::timestamptz
-  where c.store_id = $1 and c.code = any($8::text[]) and c.redeemed_at is null and (select ok from go)
-  returning c.code
-), gift_locked as (
+/** Which parts an order's commit writes: the statement holds only those (see `commitStatement`). */
+interface CommitShape {
+  customer: boolean;
+  codes: boolean;
+  gift: boolean;
+  entries: boolean;
+  lots: boolean;
+  changes: boolean;
+  events: boolean;
+  unlimited: boolean;
+  limited: boolean;
+  customerUses: boolean;
+}
+
+/** A part of the statement: its CTEs, and the failed-guard test and refusal detail it adds. */
+interface Part {
+  /** The CTEs; `@after` stands for "the write before me has run" (a one-time filter). */
+  ctes: string;
+  /** The write CTE the next part waits for. */
+  write: string;
+  failed?: string;
+  detail?: [string, string];
+}
+
+/**
+ * The commit statement for one shape of order, with `@name` parameters. An order writes only some
+ * of the parts (most redeem no code, debit no gift card, take no limited promotion): a statement
+ * of those parts alone is initialised, locked and run for less than one of all of them, so each
+ * shape is its own prepared statement.
+ */
+function commitStatement(shape: CommitShape): { name: string; sql: string } {
+  const gates = ['(select ok from go)'];
+  const parts: Part[] = [];
+  if (shape.codes)
+    parts.push({
+      ctes: `codes as (
+  update promotion_codes c set redeemed_at = @now::timestamptz
+  where c.store_id = @store and c.code = any(@codes::text[]) and c.redeemed_at is null and @gates and @after
+  returning c.code)`,
+      write: 'codes',
+      failed: '(select count(*) from codes) <> cardinality(@codes::text[])',
+      detail: [
+        'codes',
+        '(select json_agg(x) from unnest(@codes::text[]) x where x not in (select code from codes))',
+      ],
+    });
+  if (shape.gift)
+    parts.push({
+      ctes: `gift_locked as (
   select c.code from promotion_codes c
-  where c.store_id = $1 and c.code = any($9::text[]) and (select ok from go) and (select count(*) from codes) >= 0
+  where c.store_id = @store and c.code = any(@gift_codes::text[]) and @gates and @after
   order by c.code for update of c
 ), gift as (
   update promotion_codes c set balance_minor = c.balance_minor - g.amount
-  from unnest($9::text[], $10::int8[]) as g(code, amount)
-  where c.store_id = $1 and c.code = g.code and c.code in (select code from gift_locked) and c.balance_minor >= g.amount
-  returning c.code
-), entries as (
+  from unnest(@gift_codes::text[], @gift_amounts::int8[]) as g(code, amount)
+  where c.store_id = @store and c.code = g.code and c.code in (select code from gift_locked)
+    and c.balance_minor >= g.amount
+  returning c.code)`,
+      write: 'gift',
+      failed: '(select count(*) from gift) <> cardinality(@gift_codes::text[])',
+      detail: [
+        'gift',
+        '(select json_agg(x) from unnest(@gift_codes::text[]) x where x not in (select code from gift))',
+      ],
+    });
+  const ledgerFailed: string[] = [];
+  if (shape.entries) {
+    parts.push({
+      ctes: `entries as (
   insert into loyalty_entries (store_id, customer_id, key, operation_key, kind, points, order_id, at, entry)
-  select $1, $4::text, e.key, e.operation_key, e.kind, e.points, e.order_id, e.at, e.entry
-  from jsonb_to_recordset($11::jsonb)
+  select @store, @customer::text, e.key, e.operation_key, e.kind, e.points, e.order_id, e.at, e.entry
+  from jsonb_to_recordset(@entries::jsonb)
     as e(key text, operation_key text, kind text, points int8, order_id text, at timestamptz, entry jsonb)
-  where (select ok from go) and (select count(*) from gift) >= 0
-  on conflict do nothing returning key
-), lots as (
+  where @gates and @after
+  on conflict do nothing returning key)`,
+      write: 'entries',
+    });
+    ledgerFailed.push('(select count(*) from entries) <> jsonb_array_length(@entries::jsonb)');
+  }
+  if (shape.lots) {
+    parts.push({
+      // Only the lots of entries written (an entry written before means the plan is stale).
+      ctes: `lots as (
   insert into loyalty_lots (store_id, customer_id, lot, points, remaining, available_at, expires_at)
-  select $1, $4::text, l.lot, l.points, l.remaining, l.available_at, l.expires_at
-  from jsonb_to_recordset($12::jsonb)
+  select @store, @customer::text, l.lot, l.points, l.remaining, l.available_at, l.expires_at
+  from jsonb_to_recordset(@lots::jsonb)
     as l(lot text, points int8, remaining int8, available_at timestamptz, expires_at timestamptz)
-  where l.lot in (select key from entries)
-  returning lot
-), changed as (
+  where l.lot in (select key from entries) and @after
+  returning lot)`,
+      write: 'lots',
+    });
+    ledgerFailed.push('(select count(*) from lots) <> jsonb_array_length(@lots::jsonb)');
+  }
+  if (shape.changes) {
+    parts.push({
+      ctes: `changed as (
   update loyalty_lots l set remaining = c.after
-  from jsonb_to_recordset($13::jsonb) as c(lot text, after int8, before int8)
-  where l.store_id = $1 and l.customer_id = $4::text and l.lot = c.lot and l.remaining = c.before
-    and (select ok from go) and (select count(*) from lots) >= 0
-  returning l.lot
-), events as (
+  from jsonb_to_recordset(@changes::jsonb) as c(lot text, after int8, before int8)
+  where l.store_id = @store and l.customer_id = @customer::text and l.lot = c.lot and l.remaining = c.before
+    and @gates and @after
+  returning l.lot)`,
+      write: 'changed',
+    });
+    ledgerFailed.push('(select count(*) from changed) <> jsonb_array_length(@changes::jsonb)');
+  }
+  if (ledgerFailed.length > 0)
+    parts.push({ ctes: '', write: '', failed: ledgerFailed.join(' or '), detail: ['ledger', 'true'] });
+  if (shape.events)
+    parts.push({
+      ctes: `events as (
   insert into loyalty_events (store_id, id, customer_id, kind, payload, at, dedupe_key)
-  select $1, v.id, v.customer_id, v.kind, v.payload, v.at, v.dedupe_key
-  from jsonb_to_recordset($14::jsonb) as ${EVENT_RECORD}
-  where (select ok from go) and (select count(*) from changed) >= 0
+  select @store, v.id, v.customer_id, v.kind, v.payload, v.at, v.dedupe_key
+  from jsonb_to_recordset(@events::jsonb) as ${EVENT_RECORD}
+  where @gates and @after
   order by v.dedupe_key
-  on conflict (store_id, dedupe_key) do nothing returning id
-), want_u as (
-  select * from unnest($15::text[], $16::int8[]) as w(id, discount)
+  on conflict (store_id, dedupe_key) do nothing returning id)`,
+      write: 'events',
+      // Not a guard (an event already in the feed is skipped); counted so that it runs in turn.
+      failed: '(select count(*) from events) < 0',
+    });
+  if (shape.unlimited)
+    parts.push({
+      ctes: `want_u as (
+  select * from unnest(@u_ids::text[], @u_discounts::int8[]) as w(id, discount)
 ), ok_u as (
   -- Every row is locked, then read: a locking read returns the row's latest version, but one whose
   -- recheck fails (had the filter asked for unlimited ones) would stay locked without being seen.
   select p.id, p.status = 'active' and p.max_uses is null and p.budget_minor is null as unlimited
   from promotions p
-  where p.store_id = $1 and p.id = any($15::text[]) and (select ok from go) and (select count(*) from events) >= 0
+  where p.store_id = @store and p.id = any(@u_ids::text[]) and @gates and @after
   order by p.id for key share of p
 ), u_ok as (
-  -- An edit set a limit (or ended one) since the evaluation: plan again rather than move on to the
+  -- An edit set a limit (or ended one) since the evaluation: plan again rather than move on to
   -- limited rows holding this key-share lock (a commit planned after the edit locks them for update).
-  select count(*) filter (where unlimited) = cardinality($15::text[]) as ok from ok_u
+  select count(*) filter (where unlimited) = cardinality(@u_ids::text[]) as ok from ok_u
 ), shards as (
+  -- The shard is the connection's: a connection runs one statement at a time, so concurrent
+  -- commits rarely share a counter row (an order's shard by its id made them collide and queue).
   insert into promotion_use_shards (store_id, promotion_id, shard, uses, spent_minor)
-  -- The shard is the connection's: a connection runs one statement at a time, so concurrent commits
-  -- rarely share a counter row (an order's shard by its id made them collide and queue).
-  select $1, w.id, (pg_backend_pid() % ${USE_SHARDS})::int, 1, w.discount
+  select @store, w.id, (pg_backend_pid() % ${USE_SHARDS})::int, 1, w.discount
   from want_u w where (select ok from u_ok) order by w.id
   on conflict (store_id, promotion_id, shard) do update
     set uses = promotion_use_shards.uses + 1, spent_minor = promotion_use_shards.spent_minor + excluded.spent_minor
-  returning promotion_id
-), want_l as (
-  select * from unnest($17::text[], $18::int8[]) as w(id, discount)
+  returning promotion_id)`,
+      write: 'shards',
+      failed: 'not (select ok from u_ok)',
+      detail: [
+        'changed',
+        '(select json_agg(id order by id) from want_u where id not in (select id from ok_u where unlimited))',
+      ],
+    });
+  // Later parts wait for the unlimited promotions to be confirmed (see u_ok).
+  const limitedGates = shape.unlimited ? '@gates and (select ok from u_ok)' : '@gates';
+  if (shape.limited)
+    parts.push({
+      ctes: `want_l as (
+  select * from unnest(@l_ids::text[], @l_discounts::int8[]) as w(id, discount)
 ), locked_l as (
   select p.id from promotions p
-  where p.store_id = $1 and p.id = any($17::text[]) and (select ok from u_ok) and (select count(*) from shards) >= 0
+  where p.store_id = @store and p.id = any(@l_ids::text[]) and ${limitedGates} and @after
   order by p.id for update of p
 ), limited as (
   update promotions p set uses = p.uses + 1, budget_spent_minor = p.budget_spent_minor + w.discount, updated_at = now()
   from want_l w
-  where p.store_id = $1 and p.id = w.id and p.id in (select id from locked_l) and p.status = 'active'
+  where p.store_id = @store and p.id = w.id and p.id in (select id from locked_l) and p.status = 'active'
     and (p.max_uses is null or p.uses < p.max_uses)
     and (p.budget_minor is null or p.budget_spent_minor + w.discount <= p.budget_minor)
-  returning p.id
-), want_c as (
-  select * from unnest($19::text[], $20::int4[]) as w(id, max_uses)
+  returning p.id)`,
+      write: 'limited',
+      failed: '(select count(*) from limited) <> cardinality(@l_ids::text[])',
+      detail: [
+        'promotions',
+        '(select json_agg(id order by id) from want_l where id not in (select id from limited))',
+      ],
+    });
+  if (shape.customerUses)
+    parts.push({
+      ctes: `want_c as (
+  select * from unnest(@c_ids::text[], @c_max::int4[]) as w(id, max_uses)
 ), cust as (
   insert into promotion_customer_uses (store_id, promotion_id, customer_id, uses)
-  select $1, w.id, $4::text, 1 from want_c w
-  where $4::text is not null and (select ok from go) and (select count(*) from limited) >= 0
+  select @store, w.id, @customer::text, 1 from want_c w
+  where ${limitedGates} and @after
   order by w.id
   on conflict (store_id, promotion_id, customer_id) do update set uses = promotion_customer_uses.uses + 1
   where promotion_customer_uses.uses < coalesce(
     (select w.max_uses from want_c w where w.id = promotion_customer_uses.promotion_id), 2147483647)
-  returning promotion_id
-), counts as (
-  select (select ok from go) as ok,
-    (select count(*) from codes) <> cardinality($8::text[]) as codes_failed,
-    (select count(*) from gift) <> cardinality($9::text[]) as gift_failed,
-    (select count(*) from entries) <> jsonb_array_length($11::jsonb)
-      or (select count(*) from lots) <> jsonb_array_length($12::jsonb)
-      or (select count(*) from changed) <> jsonb_array_length($13::jsonb) as ledger_failed,
-    (select count(*) from events) < 0 as events_failed,
-    not (select ok from u_ok) as changed_failed,
-    (select count(*) from limited) <> (select count(*) from want_l) as limited_failed,
-    (select count(*) from cust) <> cardinality($19::text[]) as customer_failed
-)
-select ok as committed,
-  case when ok and (codes_failed or gift_failed or ledger_failed or events_failed or changed_failed or limited_failed or customer_failed)
-  then comeback_refuse(json_build_object(
-    'codes', (select coalesce(json_agg(x), '[]') from unnest($8::text[]) x where x not in (select code from codes)),
-    'gift', (select coalesce(json_agg(x), '[]') from unnest($9::text[]) x where x not in (select code from gift)),
-    'ledger', ledger_failed,
-    'changed', (select coalesce(json_agg(id order by id), '[]') from want_u
-      where id not in (select id from ok_u where unlimited)),
-    'promotions', (select coalesce(json_agg(id order by id), '[]') from want_l where id not in (select id from limited)),
-    'customer', (select coalesce(json_agg(id order by id), '[]') from want_c where id not in (select promotion_id from cust))
-  )::text) end as refused
-from counts`;
+  returning promotion_id)`,
+      write: 'cust',
+      failed: '(select count(*) from cust) <> cardinality(@c_ids::text[])',
+      detail: [
+        'customer',
+        '(select json_agg(id order by id) from want_c where id not in (select promotion_id from cust))',
+      ],
+    });
+
+  let before: string | null = null;
+  const ctes: string[] = [];
+  for (const part of parts) {
+    if (part.ctes === '') continue;
+    const after = before === null ? 'true' : `(select count(*) from ${before}) >= 0`;
+    ctes.push(part.ctes.replaceAll('@gates', gates.join(' and ')).replaceAll('@after', after));
+    before = part.write;
+  }
+  const failed = parts.flatMap((p) => (p.failed ? [p.failed] : []));
+  const details = parts.flatMap((p) => (p.detail ? [`'${p.detail[0]}', ${p.detail[1]}`] : []));
+  const sql = `with ${
+    shape.customer ? `lk as (select pg_advisory_xact_lock(hashtextextended(@lock::text, 0)) as locked), ` : ''
+  }ins as (
+  insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation, committed_at, arrived)
+  select @store, @order, 'committed', @customer::text, @effects::jsonb, @shown::jsonb, @now::timestamptz,
+    exists (select 1 from orders o where o.store_id = @store and o.external_id = @order)
+  ${shape.customer ? 'where (select count(*) from lk) >= 0' : ''}
+  on conflict do nothing returning 1
+), go as (
+  select count(*) = 1 as ok from ins
+)${ctes.map((c) => `, ${c}`).join('')}
+select (select ok from go) as committed${
+    failed.length === 0
+      ? ''
+      : `,
+  case when (select ok from go) and (${failed.join(' or ')})
+  then comeback_refuse(json_build_object(${details.join(', ')})::text) end as refused`
+  }`;
+  const bits = Object.values(shape)
+    .map((b) => (b ? '1' : '0'))
+    .join('');
+  return { name: `checkout_commit_${bits}`, sql };
+}
+
+/** Numbers a statement's `@name` parameters in order of first use; `names` lists them in that order. */
+function numbered(sql: string, values: Record<string, unknown>): { text: string; names: string[] } {
+  const index = new Map<string, number>();
+  const text = sql.replace(/@([a-z_]+)/g, (_, name: string) => {
+    let i = index.get(name);
+    if (i === undefined) {
+      if (!(name in values)) throw new Error(`commit statement: no value for @${name}`);
+      i = index.size + 1;
+      index.set(name, i);
+    }
+    return `$${i}`;
+  });
+  return { text, names: [...index.keys()] };
+}
+
+/** The statements by shape, built and numbered once. */
+const statements = new Map<string, { name: string; text: string; names: string[] }>();
 
 type RecordUse = Extract<CheckoutEffect, { type: 'record_use' }>;
 
@@ -227,9 +353,19 @@ function ledgerRows(decision: LedgerDecision | null): {
   return { entries, lots, changes: [...byLot.values()] };
 }
 
+/** The failed guards an error names (a part the statement did not hold failed nothing). */
 function refusalOf(err: unknown): CommitRefusal | null {
   if (pgErrorCode(err) !== REFUSED) return null;
-  return JSON.parse((err as Error).message) as CommitRefusal;
+  const r = JSON.parse((err as Error).message) as Partial<Record<keyof CommitRefusal, unknown>>;
+  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+  return {
+    codes: list(r.codes),
+    gift: list(r.gift),
+    ledger: r.ledger === true,
+    changed: list(r.changed),
+    promotions: list(r.promotions),
+    customer: list(r.customer),
+  };
 }
 
 /**
@@ -245,35 +381,56 @@ export async function writeCommit(q: Queryable, w: CommitWrite): Promise<boolean
   const isUnlimited = (e: RecordUse) => e.maxUses === null && e.budgetMinor === null;
   const unlimited = uses.filter(isUnlimited);
   const limited = uses.filter((e) => !isUnlimited(e));
+  const codes = of('redeem_code');
   const gift = of('debit_gift_card');
-  const lockKey = w.customerId === null ? null : customerLockKey(w.storeId, w.customerId);
+  const shape: CommitShape = {
+    customer: w.customerId !== null,
+    codes: codes.length > 0,
+    gift: gift.length > 0,
+    entries: ledger.entries.length > 0,
+    lots: ledger.lots.length > 0,
+    changes: ledger.changes.length > 0,
+    events: events.length > 0,
+    unlimited: unlimited.length > 0,
+    limited: limited.length > 0,
+    // A guest has no per-customer uses.
+    customerUses: w.customerId !== null && uses.length > 0,
+  };
+  const values: Record<string, unknown> = {
+    store: w.storeId,
+    lock: w.customerId === null ? null : customerLockKey(w.storeId, w.customerId),
+    order: w.order,
+    customer: w.customerId,
+    effects: JSON.stringify(w.effects),
+    shown: JSON.stringify(w.shown),
+    now: new Date(w.now).toISOString(),
+    codes: codes.map((e) => e.code),
+    gift_codes: gift.map((e) => e.code),
+    gift_amounts: gift.map((e) => e.amountMinor),
+    entries: JSON.stringify(ledger.entries),
+    lots: JSON.stringify(ledger.lots),
+    changes: JSON.stringify(ledger.changes),
+    events: JSON.stringify(events.map(eventRecord)),
+    u_ids: unlimited.map((e) => e.promotionId),
+    u_discounts: unlimited.map((e) => e.discountMinor),
+    l_ids: limited.map((e) => e.promotionId),
+    l_discounts: limited.map((e) => e.discountMinor),
+    c_ids: uses.map((e) => e.promotionId),
+    c_max: uses.map((e) => e.maxUsesPerCustomer),
+  };
+  const key = JSON.stringify(shape);
+  let statement = statements.get(key);
+  if (statement === undefined) {
+    const { name, sql } = commitStatement(shape);
+    const { text, names } = numbered(sql, values);
+    statement = { name, text, names };
+    statements.set(key, statement);
+  }
   try {
     const res = await q.query<{ committed: boolean }>(
-      COMMIT_SQL,
-      [
-        w.storeId,
-        lockKey,
-        w.order,
-        w.customerId,
-        JSON.stringify(w.effects),
-        JSON.stringify(w.shown),
-        new Date(w.now).toISOString(),
-        of('redeem_code').map((e) => e.code),
-        gift.map((e) => e.code),
-        gift.map((e) => e.amountMinor),
-        JSON.stringify(ledger.entries),
-        JSON.stringify(ledger.lots),
-        JSON.stringify(ledger.changes),
-        JSON.stringify(events.map(eventRecord)),
-        unlimited.map((e) => e.promotionId),
-        unlimited.map((e) => e.discountMinor),
-        limited.map((e) => e.promotionId),
-        limited.map((e) => e.discountMinor),
-        // A guest has no per-customer uses.
-        w.customerId === null ? [] : uses.map((e) => e.promotionId),
-        w.customerId === null ? [] : uses.map((e) => e.maxUsesPerCustomer),
-      ],
-      'checkout_commit',
+      statement.text,
+      statement.names.map((n) => values[n]),
+      statement.name,
     );
     return res.rows[0].committed;
   } catch (err) {

@@ -196,7 +196,9 @@ select
        'rolling_spend', coalesce(sum(total_minor - refunded_minor) filter (where placed_at >= w.since), 0))
      from orders,
        (select $7::timestamptz - make_interval(days => coalesce(((select config from prog)->'tiers'->>'windowDays')::int, 365)) as since) w
-     where store_id = $1 and customer_id = (select id from c) and status in ${PAID}) as stats,
+     -- A commit's own order, when it has arrived already, is not an order before it.
+     where store_id = $1 and customer_id = (select id from c) and status in ${PAID}
+       and external_id <> coalesce($9::text, '')) as stats,
   (select json_build_object('rfm_segment', rfm_segment, 'lifecycle_stage', lifecycle_stage)
      from customer_scores where store_id = $1 and customer_id = (select id from c)) as scores,
   (select json_object_agg(promotion_id, uses) from promotion_customer_uses
