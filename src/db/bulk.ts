@@ -119,11 +119,11 @@ export async function withInsertRetry<T>(run: () => Promise<T>, attempts = 5): P
 /** Rows written per table through each database handle, and the count at which to ANALYZE next. */
 const growth = new WeakMap<Queryable, Map<string, { rows: number; next: number }>>();
 /** The first refresh comes early: plans cached while a table was empty are the costly ones. */
-const FIRST_ANALYZE_ROWS = 1000;
+const FIRST_ANALYZE_ROWS = 100;
 
 /**
  * Refreshes the planner statistics of the given tables each time the rows written to them through
- * `db` grow fourfold (from 1,000 on); call it after the write committed. A table that grows from
+ * `db` grow fourfold (from 100 on); call it after the write committed. A table that grows from
  * empty during an import otherwise keeps plans made while it was empty: each connection caches its
  * foreign-key checks' plans, and without new statistics (PGlite has no autovacuum; a server's comes
  * a minute later, if it runs at all) they stay sequential scans, so every order's customer check
