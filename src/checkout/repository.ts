@@ -161,7 +161,7 @@ export async function markOrdersArrived(
   );
 }
 
-const CONTEXT_SQL = `
+const CONTEXT_BASE = `
 with c as (
   -- The tier the loyalty job stored (customer_tiers) comes with the customer.
   select c.id, c.birthday, c.tags, t.tier from customers c
@@ -196,30 +196,46 @@ select
        'rolling_spend', coalesce(sum(total_minor - refunded_minor) filter (where placed_at >= w.since), 0))
      from orders,
        (select $7::timestamptz - make_interval(days => coalesce(((select config from prog)->'tiers'->>'windowDays')::int, 365)) as since) w
-     -- A commit's own order, when it has arrived already, is not an order before it.
-     where store_id = $1 and customer_id = (select id from c) and status in ${PAID}
-       and external_id <> coalesce($9::text, '')) as stats,
+     -- A commit leaves out its own order (arrived already, it is not an order before it).
+     where store_id = $1 and customer_id = (select id from c) and status in ${PAID} @own) as stats,
   (select json_build_object('rfm_segment', rfm_segment, 'lifecycle_stage', lifecycle_stage)
      from customer_scores where store_id = $1 and customer_id = (select id from c)) as scores,
   (select json_object_agg(promotion_id, uses) from promotion_customer_uses
      where store_id = $1 and customer_id = (select id from c) and uses > 0) as uses,
   (select coalesce(sum(remaining), 0) from loyalty_lots
      where store_id = $1 and customer_id = (select id from c) and remaining > 0
-       and available_at <= $7::timestamptz and (expires_at is null or expires_at > $7::timestamptz)) as available_points,
-  -- A commit's read ($9, the order): the order's commit if it has one, and what the ledger's
-  -- earn and redeem plans read (ledgerForSpending): the order's entries and, when it redeems
-  -- points ($10), the lots with points left.
+       and available_at <= $7::timestamptz and (expires_at is null or expires_at > $7::timestamptz)) as available_points`;
+
+/**
+ * What a commit reads besides ($9, the order): the order's commit if it has one, and what the
+ * ledger's earn and redeem plans read (ledgerForSpending): the order's own entries and, when it
+ * redeems points, the lots with points left.
+ */
+const COMMIT_PARTS = `,
   (select row_to_json(k) from (select order_external_id, state, evaluation from checkout_commits
      where store_id = $1 and order_external_id = $9::text) k) as commit,
+  (select json_agg(operation_key) from loyalty_entries
+     where store_id = $1 and order_id = $9::text and customer_id = (select id from c)) as written`;
+
+const LIVE_LOTS = `,
   -- The credit entry's own values (as the ledger's fold reads them), with what is left of its lot.
   (select json_agg(json_build_array(l.lot, e.entry->'orderId', e.entry->'kind', e.entry->'points', l.remaining,
        e.entry->'at', e.entry->'availableAt', e.entry->'expiresAt') order by e.seq)
      from loyalty_lots l join loyalty_entries e
        on e.store_id = l.store_id and e.customer_id = l.customer_id and e.key = l.lot
-     where $10 and exists (select 1 from prog)
-       and l.store_id = $1 and l.customer_id = (select id from c) and l.remaining > 0) as live_lots,
-  (select json_agg(operation_key) from loyalty_entries
-     where $9::text is not null and store_id = $1 and order_id = $9::text and customer_id = (select id from c)) as written`;
+     where exists (select 1 from prog)
+       and l.store_id = $1 and l.customer_id = (select id from c) and l.remaining > 0) as live_lots`;
+
+/**
+ * The read as three prepared statements: an evaluation's, a commit's, and a commit's that redeems
+ * points. Each holds only its parts (a statement is initialised whole on every call, and with
+ * parts left to a null parameter PostgreSQL re-planned it each time).
+ */
+const CONTEXT_SQL = {
+  evaluate: CONTEXT_BASE.replace('@own', ''),
+  commit: CONTEXT_BASE.replace('@own', 'and external_id <> $9::text') + COMMIT_PARTS,
+  redeem: CONTEXT_BASE.replace('@own', 'and external_id <> $9::text') + COMMIT_PARTS + LIVE_LOTS,
+} as const;
 
 const GUEST: CustomerContext = {
   customerId: null,
@@ -301,23 +317,19 @@ async function readCheckout(
   // What this evaluation announces it knows; kept apart, as a concurrent one may prune `known`.
   const sent = new Map(known);
   // Prepared: planning this statement took longer than running it (1.7 ms against 1.2 ms).
-  const res = await q.query<ContextRow>(
-    CONTEXT_SQL,
-    [
-      storeId,
-      codes,
-      externals,
-      skus,
-      idOrExternal,
-      ref !== null && ref.id !== undefined,
-      new Date(now).toISOString(),
-      [...sent.keys()],
-      order,
-      // Only a redemption plans on the lots (earning reads just the order's entries).
-      order !== null && body.points > 0,
-    ],
-    'checkout_context',
-  );
+  const kind = order === null ? 'evaluate' : body.points > 0 ? 'redeem' : 'commit';
+  const params: unknown[] = [
+    storeId,
+    codes,
+    externals,
+    skus,
+    idOrExternal,
+    ref !== null && ref.id !== undefined,
+    new Date(now).toISOString(),
+    [...sent.keys()],
+  ];
+  if (order !== null) params.push(order);
+  const res = await q.query<ContextRow>(CONTEXT_SQL[kind], params, `checkout_context_${kind}`);
   const row = res.rows[0];
   if (idOrExternal !== null && row.customer === null) throw notFound('Customer', idOrExternal);
   const program = row.program === null ? null : parseProgram(row.program);
