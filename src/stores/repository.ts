@@ -127,6 +127,8 @@ export async function authenticateApiKey(db: Db, secret: string): Promise<Princi
   const res = await db.query<{ store_id: string; id: string; last_used_at: Date | null }>(
     'select store_id, id, last_used_at from api_keys where secret_hash = $1 and revoked_at is null',
     [hashSecret(secret)],
+    // Prepared: every API request runs it, and planning it cost as much as running it.
+    'api_key_lookup',
   );
   const row = res.rows[0];
   if (!row) return null;
