@@ -276,7 +276,7 @@ function commitStatement(shape: CommitShape): { name: string; sql: string } {
     shape.customer ? `lk as (select pg_advisory_xact_lock(hashtextextended(@lock::text, 0)) as locked), ` : ''
   }ins as (
   insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation, committed_at, arrived)
-  select @store, @order, 'committed', @customer::text, @effects::jsonb, @shown::jsonb, @now::timestamptz,
+  select @store, @order, 'committed', @customer::text, @effects::json, @shown::json, @now::timestamptz,
     exists (select 1 from orders o where o.store_id = @store and o.external_id = @order)
   ${shape.customer ? 'where (select count(*) from lk) >= 0' : ''}
   on conflict do nothing returning 1
