@@ -44,6 +44,20 @@ describeEachDb('dashboard operations: calls, imports, settings, sign-in limits',
     const demo = await loadDemoStore(ctx, { customers: 300, seed: 11, now: new Date() });
     storeId = demo.storeId;
     await recomputeStoreScores(ctx, storeId, 'test');
+    // The demo's dates follow today's, so how many of each manager's customers are at risk or
+    // sleeping varies by the day: give each manager four on the call list, whatever the date.
+    const listed = await getDb().query<{ customer_id: string }>(
+      `select customer_id from customer_scores where store_id = $1 and lifecycle_stage in ('at_risk', 'sleeping')
+       order by customer_id limit 8`,
+      [storeId],
+    );
+    expect(listed.rows.length).toBe(8);
+    for (const [i, r] of listed.rows.entries())
+      await getDb().query('update customers set account_manager = $3 where store_id = $1 and id = $2', [
+        storeId,
+        r.customer_id,
+        i % 2 === 0 ? ELENA : MEHMET,
+      ]);
     apiKey = (await createApiKey(getDb(), ids, storeId)).secret;
     for (const [email, role] of [
       ['owner2@demo.example', 'owner'],
