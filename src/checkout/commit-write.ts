@@ -10,8 +10,9 @@
  * one's count: a one-time filter): the customer's lock, the commit row, single-use codes, gift
  * cards (locked by code), ledger entries, their lots, lot changes, events, unlimited promotions'
  * shards, limited promotions' rows (locked by id), the customer's uses. Cancel takes them in the
- * same order, and the customer's rows are only written under the customer's lock, so no two
- * writers wait on each other in a cycle.
+ * same order (codes, the ledger, every shard, then rows by id), and the customer's rows are only
+ * written under the customer's lock, so no two writers wait on each other in a cycle; a deadlock
+ * that happens anyway (another writer's order) is retried by both.
  */
 import type { Queryable } from '../db/client.ts';
 import { pgErrorCode } from '../db/client.ts';
@@ -172,7 +173,12 @@ function commitStatement(shape: CommitShape): { name: string; sql: string } {
     ledgerFailed.push('(select count(*) from changed) <> jsonb_array_length(@changes::jsonb)');
   }
   if (ledgerFailed.length > 0)
-    parts.push({ ctes: '', write: '', failed: ledgerFailed.join(' or '), detail: ['ledger', 'true'] });
+    parts.push({
+      ctes: '',
+      write: '',
+      failed: ledgerFailed.join(' or '),
+      detail: ['ledger', `(${ledgerFailed.join(' or ')})`],
+    });
   if (shape.events)
     parts.push({
       ctes: `events as (

@@ -1,12 +1,13 @@
 /**
- * Checkout's database shell: builds the core's `CheckoutInput` from the store's data, and commits
- * or cancels an order's effects in one transaction. Every limit is enforced by a guarded
- * conditional update (`… where uses < max_uses`), so concurrent commits never exceed it; a guard
- * that fails rolls the whole commit back. The order's external id makes a commit idempotent.
+ * Checkout's database shell: builds the core's `CheckoutInput` from the store's data, commits an
+ * order's effects in one guarded statement (commit-write.ts) and cancels them in one transaction.
+ * Every limit is enforced by a guarded conditional write (`… where uses < max_uses`), so concurrent
+ * commits never exceed it; a guard that fails undoes the whole commit. The order's external id
+ * makes a commit idempotent.
  */
 
 import type { z } from 'zod';
-import { noteRowsWritten } from '../db/bulk.ts';
+import { noteRowsWritten, withInsertRetry } from '../db/bulk.ts';
 import { type Db, PG_DEADLOCK, pgErrorCode, type Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
@@ -453,8 +454,9 @@ function duplicateOf(row: CommitRow): CommitResult {
 }
 
 /**
- * Effects in the order every writer locks their rows in (commit-write.ts): single-use codes, gift
- * cards, the customer's points, then the promotions' counters by id, the rows every order shares.
+ * Effects in the order commit and cancel lock their rows in (commit-write.ts): single-use codes and
+ * gift cards by code, the customer's points, then the promotions' counters by id (shards before
+ * rows: see `cancelCheckout`), the rows every order shares.
  */
 function lockOrder(effects: readonly CheckoutEffect[]): CheckoutEffect[] {
   const rank = { redeem_code: 0, debit_gift_card: 1, redeem_points: 2, record_use: 3 } as const;
@@ -570,13 +572,13 @@ async function planCommit(
   };
 }
 
-/** Writes a planned commit; when a concurrent commit of the order won, returns that one. */
 /** A commit's answer, and the rows it wrote per table (for the planner's statistics). */
 interface Committed {
   result: CommitResult;
   rows: Record<string, number>;
 }
 
+/** Writes a planned commit; when a concurrent commit of the order won, returns that one. */
 async function written(q: Queryable, plan: PlannedCommit): Promise<Committed> {
   const { storeId, order, ledger, effects } = plan.write;
   if (await writeCommit(q, plan.write))
@@ -636,7 +638,13 @@ async function refusalConflict(
       );
     return new CheckoutConflict('budget_exhausted', effectPath(e, body), "The promotion's budget is spent");
   }
-  const e = uses.find((u) => u.promotionId === r.customer[0]) as RecordUse;
+  const e = uses.find((u) => u.promotionId === r.customer[0]);
+  if (e === undefined)
+    return new CheckoutConflict(
+      'concurrent_commit',
+      'order_external_id',
+      'The order could not be committed: try again',
+    );
   return new CheckoutConflict(
     'usage_limit_reached',
     effectPath(e, body),
@@ -738,92 +746,106 @@ export async function cancelCheckout(
   );
   if (owner.rows.length === 0) throw notFound('Checkout commit', order);
   const customerId = owner.rows[0].customer_id;
-  return db.tx(async (q) => {
-    if (customerId !== null)
-      await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        customerLockKey(storeId, customerId),
-      ]);
-    const res = await q.query<CommitRow & { effects: CheckoutEffect[] }>(
-      `select order_external_id, state, evaluation, effects from checkout_commits
-       where store_id = $1 and order_external_id = $2 for update`,
-      [storeId, order],
-    );
-    const row = res.rows[0];
-    if (row.state === 'cancelled') return duplicateOf(row);
-    const ordered = lockOrder(row.effects);
-    for (const e of ordered) {
-      if (e.type === 'redeem_code') {
-        await q.query('update promotion_codes set redeemed_at = null where store_id = $1 and code = $2', [
-          storeId,
-          e.code,
+  // A deadlock with a concurrent commit (its statement's row locks) is retried, never a 500.
+  return withInsertRetry(() =>
+    db.tx(async (q) => {
+      if (customerId !== null)
+        await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          customerLockKey(storeId, customerId),
         ]);
-      } else if (e.type === 'debit_gift_card') {
-        await q.query(
-          'update promotion_codes set balance_minor = balance_minor + $3 where store_id = $1 and code = $2',
-          [storeId, e.code, e.amountMinor],
-        );
+      const res = await q.query<CommitRow & { effects: CheckoutEffect[] }>(
+        `select order_external_id, state, evaluation, effects from checkout_commits
+       where store_id = $1 and order_external_id = $2 for update`,
+        [storeId, order],
+      );
+      const row = res.rows[0];
+      if (row.state === 'cancelled') return duplicateOf(row);
+      const ordered = lockOrder(row.effects);
+      for (const e of ordered) {
+        if (e.type === 'redeem_code') {
+          await q.query('update promotion_codes set redeemed_at = null where store_id = $1 and code = $2', [
+            storeId,
+            e.code,
+          ]);
+        } else if (e.type === 'debit_gift_card') {
+          await q.query(
+            'update promotion_codes set balance_minor = balance_minor + $3 where store_id = $1 and code = $2',
+            [storeId, e.code, e.amountMinor],
+          );
+        }
       }
-    }
-    if (customerId !== null) {
-      // A full refund of the order in the ledger: redeemed points come back, earned ones are reversed.
-      const program = await findProgram(q, storeId);
-      const state = await loadLedger(q, storeId, customerId);
-      const expiryDays = program ? program.expiryDays : null;
-      const decision = planLedgerOperation(state, {
-        type: 'refund',
-        key: pointsKey(storeId, order, 'cancel'),
-        orderId: order,
-        refundId: `cancel:${order}`,
-        orderTotalMinor: 1,
-        refundedTotalMinor: 1,
-        at: now,
-        returnedExpiresAt: expiryDays === null ? null : now + expiryDays * DAY_MS,
-      });
-      await applyLedgerDecision(q, storeId, decision);
-    }
-    const uses = ordered.filter((e): e is RecordUse => e.type === 'record_use');
-    for (const e of uses) {
-      // A use is a use whichever shard counted it (their sum is what counts): take it from a shard
-      // that holds it, or from the row once an edit has folded the shards into it. A shard emptied
-      // by a concurrent cancel between the pick and its lock is picked again.
-      for (;;) {
-        const shard = await q.query(
-          `update promotion_use_shards s set uses = s.uses - 1, spent_minor = greatest(s.spent_minor - $3, 0)
+      if (customerId !== null) {
+        // A full refund of the order in the ledger: redeemed points come back, earned ones are reversed.
+        const program = await findProgram(q, storeId);
+        const state = await loadLedger(q, storeId, customerId);
+        const expiryDays = program ? program.expiryDays : null;
+        const decision = planLedgerOperation(state, {
+          type: 'refund',
+          key: pointsKey(storeId, order, 'cancel'),
+          orderId: order,
+          refundId: `cancel:${order}`,
+          orderTotalMinor: 1,
+          refundedTotalMinor: 1,
+          at: now,
+          returnedExpiresAt: expiryDays === null ? null : now + expiryDays * DAY_MS,
+        });
+        await applyLedgerDecision(q, storeId, decision);
+      }
+      const uses = ordered.filter((e): e is RecordUse => e.type === 'record_use');
+      // As commit takes them: every shard first (by promotion id), then the promotions' rows by id.
+      const folded: RecordUse[] = [];
+      for (const e of uses) {
+        if (e.maxUses !== null || e.budgetMinor !== null) {
+          folded.push(e);
+          continue;
+        }
+        // A use is a use whichever shard counted it (their sum is what counts): take it from a shard
+        // that holds it; none holds it once an edit has folded the shards into the row.
+        // A shard emptied by a concurrent cancel between the pick and its lock is picked again.
+        for (;;) {
+          const shard = await q.query(
+            `update promotion_use_shards s set uses = s.uses - 1, spent_minor = greatest(s.spent_minor - $3, 0)
            where (s.store_id, s.promotion_id, s.shard) = (
              select store_id, promotion_id, shard from promotion_use_shards
              where store_id = $1 and promotion_id = $2 and uses > 0
              order by spent_minor >= $3 desc, shard limit 1 for update)
            returning s.shard`,
-          [storeId, e.promotionId, e.discountMinor],
-        );
-        if (shard.rows.length > 0) break;
-        const row = await q.query(
-          `update promotions set uses = greatest(uses - 1, 0),
-             budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
-           where store_id = $1 and id = $2
-             and (uses > 0 or not exists (select 1 from promotion_use_shards
-               where store_id = $1 and promotion_id = $2 and uses > 0))
-           returning id`,
-          [storeId, e.promotionId, e.discountMinor],
-        );
-        if (row.rows.length > 0) break;
+            [storeId, e.promotionId, e.discountMinor],
+          );
+          if (shard.rows.length > 0) break;
+          const left = await q.query(
+            'select 1 from promotion_use_shards where store_id = $1 and promotion_id = $2 and uses > 0 limit 1',
+            [storeId, e.promotionId],
+          );
+          if (left.rows.length === 0) {
+            folded.push(e);
+            break;
+          }
+        }
       }
-    }
-    if (customerId !== null && uses.length > 0)
-      await q.query(
-        `update promotion_customer_uses set uses = greatest(uses - 1, 0)
+      for (const e of [...folded].sort((a, b) => (a.promotionId < b.promotionId ? -1 : 1)))
+        await q.query(
+          `update promotions set uses = greatest(uses - 1, 0),
+           budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
+         where store_id = $1 and id = $2`,
+          [storeId, e.promotionId, e.discountMinor],
+        );
+      if (customerId !== null && uses.length > 0)
+        await q.query(
+          `update promotion_customer_uses set uses = greatest(uses - 1, 0)
          where store_id = $1 and customer_id = $2 and promotion_id = any($3::text[])`,
-        [storeId, customerId, uses.map((e) => e.promotionId)],
+          [storeId, customerId, uses.map((e) => e.promotionId)],
+        );
+      await q.query(
+        `update checkout_commits set state = 'cancelled', cancelled_at = $3 where store_id = $1 and order_external_id = $2`,
+        [storeId, order, new Date(now).toISOString()],
       );
-    await q.query(
-      `update checkout_commits set state = 'cancelled', cancelled_at = $3 where store_id = $1 and order_external_id = $2`,
-      [storeId, order, new Date(now).toISOString()],
-    );
-    return {
-      duplicate: false,
-      orderExternalId: order,
-      state: 'cancelled' as const,
-      evaluation: row.evaluation,
-    };
-  });
+      return {
+        duplicate: false,
+        orderExternalId: order,
+        state: 'cancelled' as const,
+        evaluation: row.evaluation,
+      };
+    }),
+  );
 }

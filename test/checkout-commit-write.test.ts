@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CommitRefused, writeCommit } from '../src/checkout/commit-write.ts';
+import type { LedgerDecision } from '../src/loyalty/index.ts';
+import type { CheckoutEffect } from '../src/promotions/index.ts';
+import { describeEachDb } from './db.ts';
+import { storeWithKey, type TestApp, testApp } from './helpers.ts';
+
+/**
+ * The commit statement on its own: a failed guard names the guard that failed (a refusal of a
+ * promotion's limit is not taken for a changed ledger, which would re-plan the order without the
+ * promotion instead of answering 409), and nothing the statement wrote before it stays.
+ */
+describeEachDb('checkout commit statement', (getDb) => {
+  let t: TestApp;
+  let key: string;
+  let storeId: string;
+  let customerId: string;
+  const call = (method: string, url: string, body?: unknown) => t.call(method, url, body, { key });
+
+  beforeAll(async () => {
+    t = await testApp(getDb());
+    ({ key, storeId } = await storeWithKey(getDb(), 'commit-write'));
+    customerId = (await call('POST', '/v1/customers', { external_id: 'w-cust' })).body.id;
+    await call('PUT', '/v1/loyalty/program', { currency: 'EUR' });
+    await call('POST', '/v1/promotions', {
+      id: 'once',
+      name: 'Once',
+      trigger: { type: 'automatic' },
+      limits: { total_uses: 1 },
+      actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
+    });
+  });
+  afterAll(async () => {
+    await t?.app.close();
+  });
+
+  const now = Date.now();
+  const use: CheckoutEffect = {
+    type: 'record_use',
+    promotionId: 'once',
+    customerId: '',
+    code: null,
+    discountMinor: 100,
+    maxUses: 1,
+    maxUsesPerCustomer: null,
+    budgetMinor: null,
+  };
+  const earning = (order: string): LedgerDecision => ({
+    type: 'append',
+    entries: [
+      {
+        key: `earn:${order}`,
+        operationKey: `earn:${order}`,
+        customerId,
+        kind: 'earn',
+        points: 10,
+        at: now,
+        reason: 'Order',
+        source: { type: 'order', orderId: order },
+        orderId: order,
+        availableAt: now,
+        expiresAt: null,
+      },
+    ],
+    lotChanges: [],
+    events: [],
+  });
+  const write = (order: string) =>
+    writeCommit(getDb(), {
+      storeId,
+      order,
+      customerId,
+      effects: [{ ...use, customerId }],
+      shown: { order },
+      now,
+      ledger: earning(order),
+    });
+  const count = async (sql: string) => Number((await getDb().query<{ n: number }>(sql, [storeId])).rows[0].n);
+
+  it('writes the commit, its points and the use; the limit then refuses the next with the promotion named, not the ledger', async () => {
+    expect(await write('w-1')).toBe(true);
+    const refused = await write('w-2').then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(CommitRefused);
+    expect((refused as CommitRefused).refusal).toEqual({
+      codes: [],
+      gift: [],
+      ledger: false,
+      changed: [],
+      promotions: ['once'],
+      customer: [],
+    });
+    // The refused statement left nothing: no commit row, no entry, no lot, no second use.
+    expect(
+      await count(
+        `select count(*)::int as n from checkout_commits where store_id = $1 and order_external_id = 'w-2'`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(`select count(*)::int as n from loyalty_entries where store_id = $1 and order_id = 'w-2'`),
+    ).toBe(0);
+    expect(
+      await count(`select count(*)::int as n from loyalty_lots where store_id = $1 and lot = 'earn:w-2'`),
+    ).toBe(0);
+    expect(await count(`select uses as n from promotions where store_id = $1 and id = 'once'`)).toBe(1);
+  });
+
+  it('names the ledger when an entry of the plan was written meanwhile', async () => {
+    const refused = await write('w-1').then(
+      () => null,
+      (err: unknown) => err,
+    );
+    // The order's commit row exists: a duplicate, nothing written and nothing refused.
+    expect(refused).toBeNull();
+    await getDb().query(`update promotions set max_uses = null where store_id = $1 and id = 'once'`, [
+      storeId,
+    ]);
+    // A new order whose earning entry exists already (as if ingest had written it first).
+    await getDb().query(
+      `insert into loyalty_entries (store_id, customer_id, key, operation_key, kind, points, order_id, at, entry)
+       select store_id, customer_id, 'earn:w-3', 'earn:w-3', kind, points, 'w-3', at,
+         jsonb_set(jsonb_set(entry, '{key}', '"earn:w-3"'), '{operationKey}', '"earn:w-3"')
+       from loyalty_entries where store_id = $1 and key = 'earn:w-1'`,
+      [storeId],
+    );
+    const stale = await writeCommit(getDb(), {
+      storeId,
+      order: 'w-3',
+      customerId,
+      effects: [{ ...use, customerId, maxUses: null }],
+      shown: {},
+      now,
+      ledger: earning('w-3'),
+    }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect((stale as CommitRefused).refusal).toMatchObject({ ledger: true, promotions: [] });
+  });
+});
