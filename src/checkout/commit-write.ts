@@ -17,13 +17,8 @@
 import type { Queryable } from '../db/client.ts';
 import { pgErrorCode } from '../db/client.ts';
 import { isCredit, type LedgerDecision } from '../loyalty/index.ts';
-import { EVENT_RECORD, eventRecord } from '../loyalty/repository.ts';
+import { EVENT_RECORD, eventRecord, ledgerLockKey } from '../loyalty/repository.ts';
 import type { CheckoutEffect } from '../promotions/index.ts';
-
-/** The lock every writer of a customer's ledger (and a checkout of theirs) takes first. */
-export function customerLockKey(storeId: string, customerId: string): string {
-  return `loyalty:${storeId}:${customerId}`;
-}
 
 export interface CommitWrite {
   storeId: string;
@@ -97,7 +92,7 @@ interface Part {
  * of those parts alone is initialised, locked and run for less than one of all of them, so each
  * shape is its own prepared statement.
  */
-function commitStatement(shape: CommitShape): { name: string; sql: string } {
+function commitStatement(shape: CommitShape): string {
   const gates = ['(select ok from go)'];
   const parts: Part[] = [];
   if (shape.codes)
@@ -296,10 +291,14 @@ select (select ok from go) as committed${
   case when (select ok from go) and (${failed.join(' or ')})
   then comeback_refuse(json_build_object(${details.join(', ')})::text) end as refused`
   }`;
-  const bits = Object.values(shape)
+  return sql;
+}
+
+/** A shape's prepared statement name: its parts as bits, in `CommitShape`'s order. */
+function statementName(shape: CommitShape): string {
+  return `checkout_commit_${Object.values(shape)
     .map((b) => (b ? '1' : '0'))
-    .join('');
-  return { name: `checkout_commit_${bits}`, sql };
+    .join('')}`;
 }
 
 /** Numbers a statement's `@name` parameters in order of first use; `names` lists them in that order. */
@@ -404,7 +403,7 @@ export async function writeCommit(q: Queryable, w: CommitWrite): Promise<boolean
   };
   const values: Record<string, unknown> = {
     store: w.storeId,
-    lock: w.customerId === null ? null : customerLockKey(w.storeId, w.customerId),
+    lock: w.customerId === null ? null : ledgerLockKey(w.storeId, w.customerId),
     order: w.order,
     customer: w.customerId,
     effects: JSON.stringify(w.effects),
@@ -424,13 +423,11 @@ export async function writeCommit(q: Queryable, w: CommitWrite): Promise<boolean
     c_ids: uses.map((e) => e.promotionId),
     c_max: uses.map((e) => e.maxUsesPerCustomer),
   };
-  const key = JSON.stringify(shape);
-  let statement = statements.get(key);
+  const name = statementName(shape);
+  let statement = statements.get(name);
   if (statement === undefined) {
-    const { name, sql } = commitStatement(shape);
-    const { text, names } = numbered(sql, values);
-    statement = { name, text, names };
-    statements.set(key, statement);
+    statement = { name, ...numbered(commitStatement(shape), values) };
+    statements.set(name, statement);
   }
   try {
     const res = await q.query<{ committed: boolean }>(

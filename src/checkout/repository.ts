@@ -23,7 +23,13 @@ import {
   ledgerForSpending,
   planLedgerOperation,
 } from '../loyalty/index.ts';
-import { applyLedgerDecision, findProgram, ledgerRowsWritten, loadLedger } from '../loyalty/repository.ts';
+import {
+  applyLedgerDecision,
+  findProgram,
+  ledgerRowsWritten,
+  loadLedger,
+  lockLedger,
+} from '../loyalty/repository.ts';
 import {
   type CheckoutEffect,
   type CheckoutEvaluation,
@@ -34,7 +40,7 @@ import {
   Promotion,
   type PromotionUsage,
 } from '../promotions/index.ts';
-import { CommitRefused, type CommitWrite, customerLockKey, writeCommit } from './commit-write.ts';
+import { CommitRefused, type CommitWrite, writeCommit } from './commit-write.ts';
 import type { CheckoutCommitInput, CheckoutEvaluateInput } from './schemas.ts';
 
 /** A guarded update found a limit reached: the commit is refused with this reason. */
@@ -485,19 +491,31 @@ function bothDecisions(a: LedgerDecision | null, b: LedgerDecision | null): Ledg
 
 type RecordUse = Extract<CheckoutEffect, { type: 'record_use' }>;
 
+/** Where a (normalised) code stands in the request, for an error's path. */
+function codePath(body: CheckoutEvaluateInput, code: string): string {
+  const i = body.codes.findIndex((c) => normalizeCode(c) === code);
+  return i >= 0 ? `codes[${i}]` : 'codes';
+}
+
 /** Where an effect came from in the request, for the error's path. */
 function effectPath(e: CheckoutEffect, body: CheckoutEvaluateInput): string {
   if (e.type === 'redeem_points') return 'points';
-  const code = e.code;
-  if (code === null) return 'promotions';
-  const i = body.codes.findIndex((c) => normalizeCode(c) === code);
-  return i >= 0 ? `codes[${i}]` : 'codes';
+  return e.code === null ? 'promotions' : codePath(body, e.code);
+}
+
+/** The answer to a commit an edit of the promotions overtook (it planned again, and again). */
+function concurrentEdit(): CheckoutConflict {
+  return new CheckoutConflict(
+    'concurrent_edit',
+    'promotions',
+    'The promotions changed while the order was committed: evaluate again',
+  );
 }
 
 /** A commit planned on one read: the evaluation and every write it makes. */
 interface PlannedCommit {
   input: CheckoutInput;
-  shown: Record<string, unknown>;
+  /** Every write, and the evaluation as the API shows it (`write.shown`). */
   write: CommitWrite;
 }
 
@@ -556,16 +574,14 @@ async function planCommit(
       toEarn > 0 ? planLedgerOperation(state, earnOperation(input.loyalty, order, toEarn, now)) : null;
     ledger = bothDecisions(redemption, earning);
   }
-  const shown = evaluationBody(evaluation);
   return {
     input,
-    shown,
     write: {
       storeId,
       order,
       customerId,
       effects: evaluation.effects,
-      shown,
+      shown: evaluationBody(evaluation),
       now,
       ledger,
     },
@@ -583,7 +599,7 @@ async function written(q: Queryable, plan: PlannedCommit): Promise<Committed> {
   const { storeId, order, ledger, effects } = plan.write;
   if (await writeCommit(q, plan.write))
     return {
-      result: { duplicate: false, orderExternalId: order, state: 'committed', evaluation: plan.shown },
+      result: { duplicate: false, orderExternalId: order, state: 'committed', evaluation: plan.write.shown },
       rows: {
         checkout_commits: 1,
         promotion_customer_uses: effects.filter((e) => e.type === 'record_use').length,
@@ -605,22 +621,17 @@ async function refusalConflict(
 ): Promise<CheckoutConflict> {
   const r = err.refusal;
   const uses = err.effects.filter((e): e is RecordUse => e.type === 'record_use');
-  const pathOf = (code: string) => {
-    const i = body.codes.findIndex((c) => normalizeCode(c) === code);
-    return i >= 0 ? `codes[${i}]` : 'codes';
-  };
   if (r.codes.length > 0)
-    return new CheckoutConflict('code_used', pathOf(r.codes[0]), 'The code has been used');
+    return new CheckoutConflict('code_used', codePath(body, r.codes[0]), 'The code has been used');
   if (r.gift.length > 0)
-    return new CheckoutConflict('gift_card_empty', pathOf(r.gift[0]), "The gift card's balance is too low");
+    return new CheckoutConflict(
+      'gift_card_empty',
+      codePath(body, r.gift[0]),
+      "The gift card's balance is too low",
+    );
   if (r.ledger)
     return new CheckoutConflict('insufficient_points', 'points', 'The customer no longer has these points');
-  if (r.changed.length > 0)
-    return new CheckoutConflict(
-      'concurrent_edit',
-      'promotions',
-      'The promotions changed while the order was committed: evaluate again',
-    );
+  if (r.changed.length > 0) return concurrentEdit();
   if (r.promotions.length > 0) {
     const e = uses.find((u) => u.promotionId === r.promotions[0]) as RecordUse;
     const cur = await db.query<{ status: string; uses: number; max_uses: number | null }>(
@@ -679,15 +690,13 @@ async function commitOnce(
   }
   const customerId = customer.customerId as string;
   return db.tx(async (q) => {
-    await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      customerLockKey(storeId, customerId),
-    ]);
+    await lockLedger(q, storeId, customerId);
     const fresh = await planCommit(q, storeId, body, now);
     if ('committed' in fresh) return { result: duplicateOf(fresh.committed), rows: {} };
     if (
       maybeFirst &&
       fresh.input.customer.orderCount > 0 &&
-      JSON.stringify(fresh.shown) !== JSON.stringify(seen.shown)
+      JSON.stringify(fresh.write.shown) !== JSON.stringify(seen.write.shown)
     )
       throw new CheckoutConflict(
         'not_first_order',
@@ -719,12 +728,7 @@ export async function commitCheckout(
       if (overtaken && attempt < COMMIT_ATTEMPTS) continue;
       if (err instanceof CommitRefused) throw (await refusalConflict(db, storeId, body, err)).toError();
       if (err instanceof CheckoutConflict) throw err.toError();
-      if (overtaken)
-        throw new CheckoutConflict(
-          'concurrent_edit',
-          'promotions',
-          'The promotions changed while the order was committed: evaluate again',
-        ).toError();
+      if (overtaken) throw concurrentEdit().toError();
       throw err;
     }
   }
@@ -749,10 +753,7 @@ export async function cancelCheckout(
   // A deadlock with a concurrent commit (its statement's row locks) is retried, never a 500.
   return withInsertRetry(() =>
     db.tx(async (q) => {
-      if (customerId !== null)
-        await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
-          customerLockKey(storeId, customerId),
-        ]);
+      if (customerId !== null) await lockLedger(q, storeId, customerId);
       const res = await q.query<CommitRow & { effects: CheckoutEffect[] }>(
         `select order_external_id, state, evaluation, effects from checkout_commits
        where store_id = $1 and order_external_id = $2 for update`,

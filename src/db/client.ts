@@ -146,6 +146,15 @@ export const PG_FOREIGN_KEY_VIOLATION = '23503';
 export const PG_SERIALIZATION_FAILURE = '40001';
 export const PG_DEADLOCK = '40P01';
 
+/**
+ * Takes a transaction-scoped advisory lock named by `key` (held until the transaction ends): the
+ * way writers of one thing that has no row of its own (a customer's ledger, a store's tier run)
+ * go one after another.
+ */
+export async function lockKey(q: Queryable, key: string): Promise<void> {
+  await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+}
+
 export function pgErrorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err
     ? String((err as { code: unknown }).code)

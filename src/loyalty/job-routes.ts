@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getCustomer } from '../customers/repository.ts';
-import type { Queryable } from '../db/client.ts';
+import { lockKey, type Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
@@ -12,7 +12,7 @@ import { getStoreBySlug } from '../stores/repository.ts';
 import { latestLoyaltyRuns, runLoyaltyJob } from './jobs.ts';
 import { checkReferral, type ReferralParty } from './referrals.ts';
 import { findProgram } from './repository.ts';
-import { customerTier, evaluateStoredTiers, loadMemberships } from './tier-repository.ts';
+import { customerTier, evaluateStoredTiers, loadMemberships, tierRunLockKey } from './tier-repository.ts';
 import { purchaseMembership } from './tiers.ts';
 
 const Params = z.object({ id: z.string().min(1).max(255).describe('our id or the external id') });
@@ -225,7 +225,7 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
       if (!program) throw notFound('Loyalty program', 'of this store');
       const now = ctx.clock().getTime();
       const out = await ctx.db.tx(async (q) => {
-        await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`loyalty-tiers:${s}`]);
+        await lockKey(q, tierRunLockKey(s));
         const prior = await q.query<{
           id: string;
           tier: string;

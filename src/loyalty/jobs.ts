@@ -6,7 +6,7 @@
  * time changes nothing the second time, and two runs at once write each thing once.
  */
 import { randomBytes } from 'node:crypto';
-import type { Db, Queryable } from '../db/client.ts';
+import { type Db, lockKey, type Queryable } from '../db/client.ts';
 import type { IdGenerator } from '../kernel/ids.ts';
 import { DAY_MS, utcOffsetMinutes } from '../kernel/time.ts';
 import { generateCodes } from '../promotions/codes.ts';
@@ -198,7 +198,7 @@ export async function issueCertificates(
   for (const row of due.rows)
     await db.tx(async (q) => {
       const key = `certificate:${storeId}:${row.customer_id}:${row.n}`;
-      await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+      await lockKey(q, key);
       const seen = await q.query('select 1 from loyalty_events where store_id = $1 and dedupe_key = $2', [
         storeId,
         `certificate_issued:${row.customer_id}:${row.n}`,

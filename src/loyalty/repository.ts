@@ -4,7 +4,7 @@
  * lot updates guarded by `remaining = before`, in the caller's transaction.
  */
 import { type BulkColumn, bulkInsert } from '../db/bulk.ts';
-import type { Queryable } from '../db/client.ts';
+import { lockKey, type Queryable } from '../db/client.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import { createIdGenerator } from '../kernel/ids.ts';
 import { isCredit, ledgerFromEntries } from './ledger.ts';
@@ -56,6 +56,16 @@ export async function insertLoyaltyEvents(
   return res.rows.length;
 }
 
+/** The name of a customer's ledger lock: every writer of their ledger (and a checkout of theirs) takes it first. */
+export function ledgerLockKey(storeId: string, customerId: string): string {
+  return `loyalty:${storeId}:${customerId}`;
+}
+
+/** Takes a customer's ledger lock for the rest of the transaction. */
+export function lockLedger(q: Queryable, storeId: string, customerId: string): Promise<void> {
+  return lockKey(q, ledgerLockKey(storeId, customerId));
+}
+
 /** A guarded write found the ledger changed under it (a concurrent writer): roll back and retry or refuse. */
 export class LedgerConflict extends Error {
   constructor(message: string) {
@@ -91,10 +101,7 @@ export async function loadLedger(
   customerId: string,
   lock = false,
 ): Promise<LedgerState> {
-  if (lock)
-    await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `loyalty:${storeId}:${customerId}`,
-    ]);
+  if (lock) await lockLedger(q, storeId, customerId);
   const res = await q.query<{ entry: LedgerEntry }>(
     'select entry from loyalty_entries where store_id = $1 and customer_id = $2 order by seq',
     [storeId, customerId],
@@ -184,10 +191,9 @@ export async function lockLedgers(
 ): Promise<void> {
   const sorted = [...new Set(customerIds)].sort();
   if (sorted.length === 0) return;
-  await q.query(
-    `select pg_advisory_xact_lock(hashtextextended('loyalty:' || $1 || ':' || c, 0)) from unnest($2::text[]) as c`,
-    [storeId, sorted],
-  );
+  await q.query('select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) as k', [
+    sorted.map((c) => ledgerLockKey(storeId, c)),
+  ]);
 }
 
 /** Writes an `append` decision: entries, a lot per credit, guarded lot changes, its events. Throws `LedgerConflict` on a guard miss. */

@@ -5,7 +5,7 @@
  * tier (`customer_tiers.tier`).
  */
 import { bulkInsert } from '../db/bulk.ts';
-import type { Queryable } from '../db/client.ts';
+import { lockKey, type Queryable } from '../db/client.ts';
 import { DAY_MS } from '../kernel/time.ts';
 import { EARNING_STATUSES } from './order-earn.ts';
 import type { LoyaltyProgram } from './program.ts';
@@ -15,6 +15,11 @@ import type { LoyaltyEvent } from './types.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const msOf = (v: Date | string) => (v instanceof Date ? v.getTime() : Date.parse(v));
+
+/** The lock a store's tier evaluation runs under (the daily job and a staff re-evaluation). */
+export function tierRunLockKey(storeId: string): string {
+  return `loyalty-tiers:${storeId}`;
+}
 
 /** Memberships in force at `now` or later, by customer. */
 export async function loadMemberships(
@@ -75,7 +80,7 @@ export async function evaluateStoredTiers(
   const summary = { evaluated: 0, changed: 0, renewalReminders: 0 };
   const tiers = program.tiers;
   if (tiers.levels.length === 0) return summary;
-  await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`loyalty-tiers:${storeId}`]);
+  await lockKey(q, tierRunLockKey(storeId));
   const memberships = await loadMemberships(q, storeId, now, customerIds);
   const res = await q.query<Candidate>(
     `with act as (
