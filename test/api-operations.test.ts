@@ -3,11 +3,10 @@ import type { Db } from '../src/db/client.ts';
 import { loadDemoStore } from '../src/demo/load.ts';
 import { createIdGenerator } from '../src/kernel/ids.ts';
 import { recomputeStoreScores } from '../src/scores/jobs.ts';
-import { createStaffUser } from '../src/staff/repository.ts';
 import { createApiKey } from '../src/stores/repository.ts';
 import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
-import { staffHeaders, type TestApp, testApp } from './helpers.ts';
+import { addStaff, staffHeaders, type TestApp, testApp } from './helpers.ts';
 
 /**
  * The dashboard's operational routes on both databases: call outcomes (roles, append-only, the call
@@ -59,14 +58,12 @@ describeEachDb('dashboard operations: calls, imports, settings, sign-in limits',
         i % 2 === 0 ? ELENA : MEHMET,
       ]);
     apiKey = (await createApiKey(getDb(), ids, storeId)).secret;
-    for (const [email, role] of [
+    await addStaff(getDb(), ids, storeId, PASSWORD, [
       ['owner2@demo.example', 'owner'],
       ['marketer@demo.example', 'marketer'],
       [ELENA, 'account_manager'],
       [MEHMET, 'account_manager'],
-    ] as const) {
-      await createStaffUser(getDb(), ids, storeId, { email, role, password: PASSWORD });
-    }
+    ]);
     t = await testApp(getDb());
   });
   afterAll(async () => {

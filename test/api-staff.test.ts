@@ -10,7 +10,7 @@ import { createStaffUser } from '../src/staff/repository.ts';
 import { createApiKey, createStore } from '../src/stores/repository.ts';
 import { systemClock } from '../src/system-clock.ts';
 import { describeEachDb } from './db.ts';
-import { type TestApp, testApp } from './helpers.ts';
+import { addStaff, type TestApp, testApp } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery';
 const ELENA = 'elena.manager@example.com';
@@ -52,13 +52,11 @@ describeEachDb('dashboard sign-in, sessions, CSRF and roles', (getDb) => {
     storeId = demo.storeId;
     demoPassword = demo.login!.password;
     apiKey = (await createApiKey(getDb(), ids, storeId)).secret;
-    for (const [email, role] of [
+    await addStaff(getDb(), ids, storeId, PASSWORD, [
       ['marketer@demo.example', 'marketer'],
       [ELENA, 'account_manager'],
       [MEHMET, 'account_manager'],
-    ] as const) {
-      await createStaffUser(getDb(), ids, storeId, { email, role, password: PASSWORD });
-    }
+    ]);
     t = await testApp(getDb());
   });
   afterAll(async () => {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../src/db/client.ts';
 import { buildApp } from '../src/http/app.ts';
-import { createIdGenerator } from '../src/kernel/ids.ts';
+import { createIdGenerator, type IdGenerator } from '../src/kernel/ids.ts';
+import { createStaffUser } from '../src/staff/repository.ts';
+import type { StaffRole } from '../src/staff/rules.ts';
 import { createApiKey, createStore } from '../src/stores/repository.ts';
 import { systemClock } from '../src/system-clock.ts';
 
@@ -69,4 +71,15 @@ export async function staffHeaders(
   if (res.status !== 200)
     throw new Error(`sign-in of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { cookie: String(res.headers['set-cookie']).split(';')[0], 'x-csrf-token': res.body.csrf_token };
+}
+
+/** Staff users of a store, all with one password (the dashboard tests sign them in by email). */
+export async function addStaff(
+  db: Db,
+  ids: IdGenerator,
+  storeId: string,
+  password: string,
+  staff: readonly (readonly [email: string, role: StaffRole])[],
+): Promise<void> {
+  for (const [email, role] of staff) await createStaffUser(db, ids, storeId, { email, role, password });
 }
