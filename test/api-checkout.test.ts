@@ -10,12 +10,13 @@ const LINES = [
 describeEachDb('checkout, promotions and loyalty API', (getDb) => {
   let t: TestApp;
   let key: string;
+  let storeId: string;
   const call = (method: string, url: string, body?: unknown, headers?: Record<string, string>) =>
     t.call(method, url, body, { key, headers });
 
   beforeAll(async () => {
     t = await testApp(getDb());
-    ({ key } = await storeWithKey(getDb(), 'checkout-api'));
+    ({ key, storeId } = await storeWithKey(getDb(), 'checkout-api'));
     await call('POST', '/v1/products', {
       external_id: 'mug-1',
       sku: 'MUG-1',
@@ -324,6 +325,30 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
       uses: 2,
       budget_spent_minor: 200,
     });
+    // Without its limit again it counts in the shards once more, on top of the uses on its row.
+    expect((await call('PATCH', '/v1/promotions/open', { limits: { total_uses: null } })).status).toBe(200);
+    for (const o of ['open-5', 'open-6'])
+      expect((await call('POST', '/v1/checkout/commit', { ...order, order_external_id: o })).status).toBe(
+        201,
+      );
+    expect((await call('GET', '/v1/promotions/open')).body.usage).toMatchObject({
+      uses: 4,
+      budget_spent_minor: 400,
+    });
+    await call('POST', '/v1/checkout/cancel', { order_external_id: 'open-5' });
+    await call('POST', '/v1/checkout/cancel', { order_external_id: 'open-3' });
+    expect((await call('GET', '/v1/promotions/open')).body.usage).toMatchObject({
+      uses: 2,
+      budget_spent_minor: 200,
+    });
+    // Archived, it is closed in the shards: an order planned before sees it refused.
+    expect((await call('POST', '/v1/promotions/open/archive')).status).toBe(200);
+    const closed = await getDb().query<{ closed: string[] }>(
+      'select closed from promotion_use_counts where store_id = $1',
+      [storeId],
+    );
+    expect(closed.rows.length).toBe(64);
+    expect(closed.rows.every((r) => r.closed.includes('open'))).toBe(true);
   });
 
   it('lists codes a page at a time with filters, exports every match as CSV, and imports codes all or nothing by line', async () => {

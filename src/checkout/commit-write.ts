@@ -8,17 +8,19 @@
  *
  * The writes run in one fixed order, each waiting for the one before (its WHERE reads the earlier
  * one's count: a one-time filter): the customer's lock, the commit row, single-use codes, gift
- * cards (locked by code), ledger entries, their lots, lot changes, events, unlimited promotions'
- * shards, limited promotions' rows (locked by id), the customer's uses. Cancel takes them in the
- * same order (codes, the ledger, every shard, then rows by id), and the customer's rows are only
- * written under the customer's lock, so no two writers wait on each other in a cycle; a deadlock
- * that happens anyway (another writer's order) is retried by both.
+ * cards (locked by code), ledger entries, their lots, lot changes, events, the connection's use
+ * shard (one row, a map of the unlimited promotions' counts), limited promotions' rows (locked by
+ * id), the customer's uses (one row, a map). Cancel takes them in the same order (codes, the
+ * ledger, shards, then rows by id) and an edit takes the store's shards before the promotion's
+ * row, and the customer's rows are only written under the customer's lock, so no two writers
+ * wait on each other in a cycle; a deadlock that happens anyway is retried.
  */
 import type { Queryable } from '../db/client.ts';
 import { pgErrorCode } from '../db/client.ts';
 import { isCredit, type LedgerDecision } from '../loyalty/index.ts';
 import { EVENT_RECORD, eventRecord, ledgerLockKey } from '../loyalty/repository.ts';
 import type { CheckoutEffect } from '../promotions/index.ts';
+import { USE_SHARDS } from '../promotions/repository.ts';
 
 export interface CommitWrite {
   storeId: string;
@@ -58,9 +60,6 @@ export class CommitRefused extends Error {
 }
 
 const REFUSED = 'CB409';
-
-/** Counter rows per unlimited promotion: their sum is its uses and spend (promotions/repository.ts). */
-export const USE_SHARDS = 64;
 
 /** Which parts an order's commit writes: the statement holds only those (see `commitStatement`). */
 interface CommitShape {
@@ -191,35 +190,26 @@ function commitStatement(shape: CommitShape): string {
     parts.push({
       ctes: `want_u as (
   select * from unnest(@u_ids::text[], @u_discounts::int8[]) as w(id, discount)
-), ok_u as (
-  -- Every row is locked, then read: a locking read returns the row's latest version, but one whose
-  -- recheck fails (had the filter asked for unlimited ones) would stay locked without being seen.
-  select p.id, p.status = 'active' and p.max_uses is null and p.budget_minor is null as unlimited
-  from promotions p
-  where p.store_id = @store and p.id = any(@u_ids::text[]) and @gates and @after
-  order by p.id for key share of p
-), u_ok as (
-  -- An edit set a limit (or ended one) since the evaluation: plan again rather than move on to
-  -- limited rows holding this key-share lock (a commit planned after the edit locks them for update).
-  select count(*) filter (where unlimited) = cardinality(@u_ids::text[]) as ok from ok_u
 ), shards as (
   -- The shard is the connection's: a connection runs one statement at a time, so concurrent
-  -- commits rarely share a counter row (an order's shard by its id made them collide and queue).
-  insert into promotion_use_shards (store_id, promotion_id, shard, uses, spent_minor)
-  select @store, w.id, (pg_backend_pid() % ${USE_SHARDS})::int, 1, w.discount
-  from want_u w where (select ok from u_ok) order by w.id
-  on conflict (store_id, promotion_id, shard) do update
-    set uses = promotion_use_shards.uses + 1, spent_minor = promotion_use_shards.spent_minor + excluded.spent_minor
-  returning promotion_id)`,
+  -- commits rarely share a counter row. The update's condition is checked on the row's latest
+  -- version once its lock is held: a promotion an edit closed meanwhile (it gained a limit or
+  -- ended, and its uses moved to its row) refuses the commit, which plans again.
+  insert into promotion_use_counts as s (store_id, shard, uses)
+  select @store, (pg_backend_pid() % ${USE_SHARDS})::int2,
+    (select jsonb_object_agg(w.id, jsonb_build_array(1, w.discount)) from want_u w)
+  where @gates and @after
+  on conflict (store_id, shard) do update
+    set uses = s.uses || (select jsonb_object_agg(w.id, jsonb_build_array(
+      coalesce((s.uses->w.id->>0)::int8, 0) + 1, coalesce((s.uses->w.id->>1)::int8, 0) + w.discount)) from want_u w)
+    where not (s.closed && @u_ids::text[])
+  returning 1)`,
       write: 'shards',
-      failed: 'not (select ok from u_ok)',
-      detail: [
-        'changed',
-        '(select json_agg(id order by id) from want_u where id not in (select id from ok_u where unlimited))',
-      ],
+      failed: '(select count(*) from shards) <> 1',
+      detail: ['changed', '(select json_agg(id order by id) from want_u)'],
     });
-  // Later parts wait for the unlimited promotions to be confirmed (see u_ok).
-  const limitedGates = shape.unlimited ? '@gates and (select ok from u_ok)' : '@gates';
+  // Later parts wait for the unlimited promotions' count (a refused one ends the commit anyway).
+  const limitedGates = shape.unlimited ? '@gates and (select count(*) from shards) = 1' : '@gates';
   if (shape.limited)
     parts.push({
       ctes: `want_l as (
@@ -244,22 +234,25 @@ function commitStatement(shape: CommitShape): string {
     });
   if (shape.customerUses)
     parts.push({
+      // Under the customer's lock (lk): the row's latest version is the one the limits are checked on.
       ctes: `want_c as (
   select * from unnest(@c_ids::text[], @c_max::int4[]) as w(id, max_uses)
 ), cust as (
-  insert into promotion_customer_uses (store_id, promotion_id, customer_id, uses)
-  select @store, w.id, @customer::text, 1 from want_c w
+  insert into customer_promotion_uses as u (store_id, customer_id, uses)
+  select @store, @customer::text, (select jsonb_object_agg(w.id, 1) from want_c w)
   where ${limitedGates} and @after
-  order by w.id
-  on conflict (store_id, promotion_id, customer_id) do update set uses = promotion_customer_uses.uses + 1
-  where promotion_customer_uses.uses < coalesce(
-    (select w.max_uses from want_c w where w.id = promotion_customer_uses.promotion_id), 2147483647)
-  returning promotion_id)`,
+  on conflict (store_id, customer_id) do update
+    set uses = u.uses || (select jsonb_object_agg(w.id, coalesce((u.uses->>w.id)::int, 0) + 1) from want_c w)
+    where not exists (select 1 from want_c w where coalesce((u.uses->>w.id)::int, 0) >= w.max_uses)
+  returning 1)`,
       write: 'cust',
-      failed: '(select count(*) from cust) <> cardinality(@c_ids::text[])',
+      failed: '(select count(*) from cust) <> 1',
       detail: [
         'customer',
-        '(select json_agg(id order by id) from want_c where id not in (select promotion_id from cust))',
+        // The statement's snapshot may predate the lock: then every promotion with a per-customer limit is named.
+        `coalesce((select json_agg(w.id order by w.id) from want_c w, customer_promotion_uses u
+           where u.store_id = @store and u.customer_id = @customer::text and coalesce((u.uses->>w.id)::int, 0) >= w.max_uses),
+         (select json_agg(id order by id) from want_c where max_uses is not null))`,
       ],
     });
 

@@ -207,8 +207,8 @@ select
      where store_id = $1 and customer_id = (select id from c) and status in ${PAID} @own) as stats,
   (select json_build_object('rfm_segment', rfm_segment, 'lifecycle_stage', lifecycle_stage)
      from customer_scores where store_id = $1 and customer_id = (select id from c)) as scores,
-  (select json_object_agg(promotion_id, uses) from promotion_customer_uses
-     where store_id = $1 and customer_id = (select id from c) and uses > 0) as uses,
+  (select uses from customer_promotion_uses
+     where store_id = $1 and customer_id = (select id from c)) as uses,
   (select coalesce(sum(remaining), 0) from loyalty_lots
      where store_id = $1 and customer_id = (select id from c) and remaining > 0
        and available_at <= $7::timestamptz and (expires_at is null or expires_at > $7::timestamptz)) as available_points`;
@@ -602,7 +602,7 @@ async function written(q: Queryable, plan: PlannedCommit): Promise<Committed> {
       result: { duplicate: false, orderExternalId: order, state: 'committed', evaluation: plan.write.shown },
       rows: {
         checkout_commits: 1,
-        promotion_customer_uses: effects.filter((e) => e.type === 'record_use').length,
+        customer_promotion_uses: effects.some((e) => e.type === 'record_use') ? 1 : 0,
         ...ledgerRowsWritten(ledger),
       },
     };
@@ -805,17 +805,19 @@ export async function cancelCheckout(
         // A shard emptied by a concurrent cancel between the pick and its lock is picked again.
         for (;;) {
           const shard = await q.query(
-            `update promotion_use_shards s set uses = s.uses - 1, spent_minor = greatest(s.spent_minor - $3, 0)
-           where (s.store_id, s.promotion_id, s.shard) = (
-             select store_id, promotion_id, shard from promotion_use_shards
-             where store_id = $1 and promotion_id = $2 and uses > 0
-             order by spent_minor >= $3 desc, shard limit 1 for update)
+            `update promotion_use_counts s set uses = jsonb_set(s.uses, array[$2::text], jsonb_build_array(
+               (s.uses->$2::text->>0)::int8 - 1, greatest((s.uses->$2::text->>1)::int8 - $3, 0)))
+           where (s.store_id, s.shard) = (
+             select store_id, shard from promotion_use_counts
+             where store_id = $1 and (uses->$2::text->>0)::int8 > 0
+             order by (uses->$2::text->>1)::int8 >= $3 desc, shard limit 1 for update)
+             and (s.uses->$2::text->>0)::int8 > 0
            returning s.shard`,
             [storeId, e.promotionId, e.discountMinor],
           );
           if (shard.rows.length > 0) break;
           const left = await q.query(
-            'select 1 from promotion_use_shards where store_id = $1 and promotion_id = $2 and uses > 0 limit 1',
+            'select 1 from promotion_use_counts where store_id = $1 and (uses->$2::text->>0)::int8 > 0 limit 1',
             [storeId, e.promotionId],
           );
           if (left.rows.length === 0) {
@@ -833,8 +835,9 @@ export async function cancelCheckout(
         );
       if (customerId !== null && uses.length > 0)
         await q.query(
-          `update promotion_customer_uses set uses = greatest(uses - 1, 0)
-         where store_id = $1 and customer_id = $2 and promotion_id = any($3::text[])`,
+          `update customer_promotion_uses u set uses = u.uses || (select jsonb_object_agg(x,
+             greatest(coalesce((u.uses->>x)::int, 0) - 1, 0)) from unnest($3::text[]) x)
+         where store_id = $1 and customer_id = $2`,
           [storeId, customerId, uses.map((e) => e.promotionId)],
         );
       await q.query(

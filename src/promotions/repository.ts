@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../db/client.ts';
 import { SqlFilter } from '../db/pagination.ts';
-import { ComebackError } from '../kernel/errors.ts';
+import { ComebackError, notFound } from '../kernel/errors.ts';
 import type { ImportedCode } from './code-import.ts';
 import { type GeneratedCodes, generateCodes, type RandomBytes } from './codes.ts';
 import type { Promotion } from './promotion.ts';
@@ -19,27 +19,80 @@ export interface PromotionRow {
   updated_at: string;
 }
 
-/** Uses and spend: the promotions row (limited promotions) plus its shards (unlimited ones, see checkout/commit-write.ts). */
+/** Use shards per store: an unlimited promotion's uses and spend are the sum over them (checkout/commit-write.ts). */
+export const USE_SHARDS = 64;
+
+/** Uses and spend: the promotions row (limited promotions) plus the store's use shards (unlimited ones, see checkout/commit-write.ts). */
 const COLUMNS = `id, status, config,
-  uses + coalesce((select sum(s.uses) from promotion_use_shards s
-    where s.store_id = promotions.store_id and s.promotion_id = promotions.id), 0)::int as uses,
-  budget_spent_minor + coalesce((select sum(s.spent_minor) from promotion_use_shards s
-    where s.store_id = promotions.store_id and s.promotion_id = promotions.id), 0)::bigint as budget_spent_minor,
+  uses + coalesce((select sum((s.uses->promotions.id->>0)::int8) from promotion_use_counts s
+    where s.store_id = promotions.store_id), 0)::int as uses,
+  budget_spent_minor + coalesce((select sum((s.uses->promotions.id->>1)::int8) from promotion_use_counts s
+    where s.store_id = promotions.store_id), 0)::bigint as budget_spent_minor,
   created_at, updated_at`;
 
 /**
- * Moves a promotion's sharded uses onto its row (under the caller's lock on it), so that limits
- * set by an edit are checked against every use.
+ * Locks the store's use shards (all of them, created if missing), before any promotion's row:
+ * the order commits take them in. Commits that count in a shard wait until the edit ends, and
+ * then see what it closed or opened.
+ */
+export async function lockUseShards(q: Queryable, storeId: string): Promise<void> {
+  await q.query(
+    `insert into promotion_use_counts (store_id, shard)
+     select $1, g from generate_series(0, $2::int - 1) g order by g on conflict do nothing`,
+    [storeId, USE_SHARDS],
+  );
+  await q.query('select shard from promotion_use_counts where store_id = $1 order by shard for update', [
+    storeId,
+  ]);
+}
+
+/**
+ * Moves a promotion's sharded uses onto its row and closes it in the shards (under `lockUseShards`
+ * and the caller's lock on the row): limits set by an edit are checked against every use, and a
+ * commit that planned it as unlimited plans again.
  */
 export async function foldUseShards(q: Queryable, storeId: string, id: string): Promise<void> {
   await q.query(
-    `with gone as (delete from promotion_use_shards where store_id = $1 and promotion_id = $2
-                   returning uses, spent_minor)
-     update promotions set uses = uses + (select coalesce(sum(uses), 0) from gone),
-       budget_spent_minor = budget_spent_minor + (select coalesce(sum(spent_minor), 0) from gone)
+    `with old as (
+       select shard, uses->$2::text as v from promotion_use_counts where store_id = $1
+     ), moved as (
+       update promotion_use_counts s set uses = s.uses - $2::text,
+         closed = case when $2::text = any(s.closed) then s.closed else s.closed || $2::text end
+       where s.store_id = $1
+     )
+     update promotions set
+       uses = uses + (select coalesce(sum((v->>0)::int8), 0) from old),
+       budget_spent_minor = budget_spent_minor + (select coalesce(sum((v->>1)::int8), 0) from old)
      where store_id = $1 and id = $2`,
     [storeId, id],
   );
+}
+
+/** Counts an active promotion without limits in the shards again (after `foldUseShards`, in the same transaction). */
+export async function openUseShards(q: Queryable, storeId: string, id: string): Promise<void> {
+  await q.query(
+    'update promotion_use_counts set closed = array_remove(closed, $2::text) where store_id = $1',
+    [storeId, id],
+  );
+}
+
+/**
+ * Starts an edit of a promotion (in the caller's transaction): takes the shards and the row, folds
+ * its sharded uses onto the row and closes it in the shards; `reopenIfUnlimited` undoes the close
+ * when the edit leaves it active without limits. Returns the promotion with its uses.
+ */
+export async function lockForEdit(q: Queryable, storeId: string, id: string): Promise<PromotionRow> {
+  await lockUseShards(q, storeId);
+  if (!(await findPromotion(q, storeId, id, true))) throw notFound('Promotion', id);
+  await foldUseShards(q, storeId, id);
+  return (await findPromotion(q, storeId, id)) as PromotionRow;
+}
+
+/** After an edit (`lockForEdit`): an active promotion without a total or budget limit counts in the shards again. */
+export async function reopenIfUnlimited(q: Queryable, storeId: string, row: PromotionRow): Promise<void> {
+  const { totalUses, budgetMinor } = row.config.limits;
+  if (row.status === 'active' && totalUses === null && budgetMinor === null)
+    await openUseShards(q, storeId, row.id);
 }
 
 /** $1 … $6: store, id, config, status and the limit columns the commit guards read. */

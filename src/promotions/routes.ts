@@ -16,12 +16,13 @@ import {
   allCodes,
   createCodes,
   findPromotion,
-  foldUseShards,
   importCodes,
   insertPromotion,
   listCodes,
   listPromotions,
+  lockForEdit,
   type PromotionRow,
+  reopenIfUnlimited,
   setPromotionStatus,
   updatePromotion,
 } from './repository.ts';
@@ -287,16 +288,19 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
       const storeId = storeOf(req);
       const { status, ...changes } = req.body as { status?: 'active' | 'archived' };
       const row = await ctx.db.tx(async (q) => {
-        if (!(await findPromotion(q, storeId, req.params.id, true)))
-          throw notFound('Promotion', req.params.id);
-        await foldUseShards(q, storeId, req.params.id);
-        const cur = (await findPromotion(q, storeId, req.params.id)) as PromotionRow;
+        const cur = await lockForEdit(q, storeId, req.params.id);
+        let next: PromotionRow | null;
         if (Object.keys(changes).length === 0)
-          return status === undefined ? cur : await setPromotionStatus(q, storeId, cur.id, status);
-        const next = parseFromApi(Promotion, mergePatch(toApiShape(cur.config), changes), 'promotion');
-        const refused = editRefusals(cur, next);
-        if (refused.length > 0) throw validationFailed('The change would undo what is used already', refused);
-        return await updatePromotion(q, storeId, next, status ?? cur.status);
+          next = status === undefined ? cur : await setPromotionStatus(q, storeId, cur.id, status);
+        else {
+          const config = parseFromApi(Promotion, mergePatch(toApiShape(cur.config), changes), 'promotion');
+          const refused = editRefusals(cur, config);
+          if (refused.length > 0)
+            throw validationFailed('The change would undo what is used already', refused);
+          next = await updatePromotion(q, storeId, config, status ?? cur.status);
+        }
+        await reopenIfUnlimited(q, storeId, next as PromotionRow);
+        return next;
       });
       if (!row) throw notFound('Promotion', req.params.id);
       return shape(row);
@@ -312,7 +316,11 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
       },
     },
     async (req) => {
-      const row = await setPromotionStatus(ctx.db, storeOf(req), req.params.id, 'archived');
+      const storeId = storeOf(req);
+      const row = await ctx.db.tx(async (q) => {
+        await lockForEdit(q, storeId, req.params.id);
+        return setPromotionStatus(q, storeId, req.params.id, 'archived');
+      });
       if (!row) throw notFound('Promotion', req.params.id);
       return shape(row);
     },
