@@ -24,7 +24,7 @@
  * `--keep` keeps the scratch databases (to look at query plans).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -44,6 +44,26 @@ function arg(args: string[], name: string, fallback: string): string {
 }
 
 const load1 = (): number => Number(os.loadavg()[0].toFixed(2));
+
+/** The machine's CPU time so far (Linux /proc/stat, in ticks): all of it, and what the hypervisor stole. */
+function cpuTicks(): { total: number; steal: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: f.slice(0, 8).reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The share of CPU time a virtual machine's host took for others during a measurement: on a
+ * shared VM the same code measures faster or slower with it, so figures are read beside it.
+ */
+function stealPercent(before: ReturnType<typeof cpuTicks>): number | null {
+  const after = cpuTicks();
+  if (!before || !after || after.total === before.total) return null;
+  return +((100 * (after.steal - before.steal)) / (after.total - before.total)).toFixed(1);
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -254,6 +274,7 @@ interface Measured {
   errors: number;
   timeouts: number;
   load_average: [number, number];
+  cpu_steal_percent: number | null;
   arrivals?: string;
 }
 
@@ -263,6 +284,7 @@ async function measure(
   o: { seconds: number; connections: number; rate?: number; request: () => Request },
 ): Promise<Measured> {
   const before = load1();
+  const ticks = cpuTicks();
   const r: Result = await autocannon({
     url,
     connections: o.connections,
@@ -280,6 +302,7 @@ async function measure(
     errors: r.errors,
     timeouts: r.timeouts,
     load_average: [before, load1()],
+    cpu_steal_percent: stealPercent(ticks),
   };
 }
 
@@ -303,6 +326,7 @@ async function measureSmooth(
   o: { seconds: number; connections: number; rate: number; streams: number; request: () => Request },
 ): Promise<Measured> {
   const before = load1();
+  const ticks = cpuTicks();
   const k = o.streams;
   const connections = Math.max(1, Math.ceil(o.connections / k));
   const rate = o.rate / k;
@@ -341,6 +365,7 @@ async function measureSmooth(
     errors: sum((r) => r.errors),
     timeouts: sum((r) => r.timeouts),
     load_average: [before, load1()],
+    cpu_steal_percent: stealPercent(ticks),
     arrivals: `${k} autocannon instances of ${connections} connections at ${rate} req/s, starts staggered by ${+stagger.toFixed(1)} ms`,
   };
 }
