@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CommitRefused, writeCommit } from '../src/checkout/commit-write.ts';
+import type { Queryable } from '../src/db/client.ts';
 import type { LedgerDecision } from '../src/loyalty/index.ts';
 import type { CheckoutEffect } from '../src/promotions/index.ts';
+import { grantQuotas } from '../src/promotions/repository.ts';
 import { describeEachDb } from './db.ts';
 import { storeWithKey, type TestApp, testApp } from './helpers.ts';
 
@@ -65,8 +67,8 @@ describeEachDb('checkout commit statement', (getDb) => {
     lotChanges: [],
     events: [],
   });
-  const write = (order: string) =>
-    writeCommit(getDb(), {
+  const write = (order: string, q: Queryable = getDb()) =>
+    writeCommit(q, {
       storeId,
       order,
       customerId,
@@ -77,8 +79,15 @@ describeEachDb('checkout commit statement', (getDb) => {
     });
   const count = async (sql: string) => Number((await getDb().query<{ n: number }>(sql, [storeId])).rows[0].n);
 
-  it('writes the commit, its points and the use; the limit then refuses the next with the promotion named, not the ledger', async () => {
-    expect(await write('w-1')).toBe(true);
+  it('writes the commit, its points and the use from a quota; without one the next is refused naming the promotion, not the ledger, and the limit refuses a quota', async () => {
+    const grant = (q: Queryable, reclaim: boolean) =>
+      grantQuotas(q, storeId, [{ id: 'once', discountMinor: 100 }], reclaim);
+    // The quota is granted to the connection's shard: grant and write on one connection.
+    const first = await getDb().tx(async (q) => {
+      expect(await grant(q, false)).toEqual({ limited: [], changed: [], reclaim: [] });
+      return write('w-1', q);
+    });
+    expect(first).toBe(true);
     const refused = await write('w-2').then(
       () => null,
       (err: unknown) => err,
@@ -89,9 +98,13 @@ describeEachDb('checkout commit statement', (getDb) => {
       gift: [],
       ledger: false,
       changed: [],
-      promotions: ['once'],
+      promotions: [],
+      quota: ['once'],
       customer: [],
     });
+    // The row has handed out its one use: a grant must take the shards' quotas back, and then has none.
+    expect(await getDb().tx((q) => grant(q, false))).toEqual({ limited: [], changed: [], reclaim: ['once'] });
+    expect(await getDb().tx((q) => grant(q, true))).toEqual({ limited: ['once'], changed: [], reclaim: [] });
     // The refused statement left nothing: no commit row, no entry, no lot, no second use.
     expect(
       await count(
@@ -104,7 +117,15 @@ describeEachDb('checkout commit statement', (getDb) => {
     expect(
       await count(`select count(*)::int as n from loyalty_lots where store_id = $1 and lot = 'earn:w-2'`),
     ).toBe(0);
-    expect(await count(`select uses as n from promotions where store_id = $1 and id = 'once'`)).toBe(1);
+    // The one use: counted in the shard, reserved on the row.
+    expect(
+      await count(`select uses + reserved_uses as n from promotions where store_id = $1 and id = 'once'`),
+    ).toBe(1);
+    expect(
+      await count(
+        `select sum((uses->'once'->>0)::int)::int as n from promotion_use_counts where store_id = $1`,
+      ),
+    ).toBe(1);
   });
 
   it('names the ledger when an entry of the plan was written meanwhile', async () => {

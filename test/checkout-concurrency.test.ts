@@ -163,6 +163,46 @@ for (const kind of DB_KINDS) {
       expect(promo.body.usage).toMatchObject({ uses: 100, uses_left: 0, budget_spent_minor: 10_000 });
     });
 
+    it('a limit handed out in quotas of several uses: 1,200 concurrent commits of a 1,000-use and 9,000.00-budget promotion, exactly 900 succeed, none stranded in a shard', async () => {
+      // 1,000 uses and 900 discounts' budget: quotas of 7 uses (1,000 / 128) go to the shards, and
+      // the last discounts come from quotas that shards held and no order of theirs was using.
+      await call('POST', '/v1/promotions', {
+        id: 'big',
+        name: 'Big',
+        trigger: { type: 'code', code: 'BIG' },
+        limits: { total_uses: 1000, budget_minor: 900_000 },
+        actions: [{ code: 'amount_off', args: { amount_minor: 1000 } }],
+      });
+      const outcomes = await bounded(
+        Array.from({ length: 1200 }, (_, i) => i),
+        100,
+        (i) =>
+          tryCommit(db, storeId, {
+            customer: null,
+            currency: 'EUR',
+            lines: [{ sku: 'MUG-1', quantity: 4, unit_price_minor: 1250 }],
+            codes: ['big'],
+            order_external_id: `big-${i}`,
+          }),
+      );
+      expect(count(outcomes)).toEqual({ committed: 900, budget_exhausted: 300 });
+      const promo = await call('GET', '/v1/promotions/big');
+      expect(promo.body.usage).toMatchObject({ uses: 900, budget_spent_minor: 900_000 });
+      // An edit takes every quota back onto the row: a limit of 900 is then allowed and full.
+      const edited = await call('PATCH', '/v1/promotions/big', { limits: { total_uses: 900 } });
+      expect(edited.status).toBe(200);
+      expect(edited.body.usage).toMatchObject({ uses: 900, uses_left: 0 });
+      const row = await db.query<{ uses: number; reserved_uses: number; reserved_minor: string }>(
+        `select uses, reserved_uses, reserved_minor from promotions where store_id = $1 and id = 'big'`,
+        [storeId],
+      );
+      expect(row.rows[0]).toMatchObject({ uses: 900, reserved_uses: 0 });
+      expect(Number(row.rows[0].reserved_minor)).toBe(0);
+      // Cancels give uses back to the limit.
+      await call('POST', '/v1/checkout/cancel', { order_external_id: 'big-0' });
+      expect((await call('GET', '/v1/promotions/big')).body.usage).toMatchObject({ uses: 899, uses_left: 1 });
+    });
+
     it('300 concurrent commits of an unlimited promotion count 300 uses; a limit set meanwhile holds against all of them', async () => {
       await call('POST', '/v1/promotions', {
         id: 'open',

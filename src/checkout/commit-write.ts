@@ -9,11 +9,13 @@
  * The writes run in one fixed order, each waiting for the one before (its WHERE reads the earlier
  * one's count: a one-time filter): the customer's lock, the commit row, single-use codes, gift
  * cards (locked by code), ledger entries, their lots, lot changes, events, the connection's use
- * shard (one row, a map of the unlimited promotions' counts), limited promotions' rows (locked by
- * id), the customer's uses (one row, a map). Cancel takes them in the same order (codes, the
- * ledger, shards, then rows by id) and an edit takes the store's shards before the promotion's
- * row, and the customer's rows are only written under the customer's lock, so no two writers
- * wait on each other in a cycle; a deadlock that happens anyway is retried.
+ * shard (one row: the counts of the promotions the order used, a limited one's use taken from the
+ * shard's quota), the customer's uses (one row, a map). No promotion's row is written: a quota
+ * is granted beforehand (`grantQuotas`, under the customer's lock, the shard's row, then the
+ * promotions' rows by id). Cancel takes its rows in the same order (codes, the ledger, shards,
+ * then promotions' rows), an edit takes the store's shards before the promotion's row, and the
+ * customer's rows are only written under the customer's lock, so no two writers wait on each
+ * other in a cycle; a deadlock that happens anyway is retried.
  */
 import type { Queryable } from '../db/client.ts';
 import { pgErrorCode } from '../db/client.ts';
@@ -43,8 +45,21 @@ export interface CommitRefusal {
   /** Unlimited promotions that gained a limit or ended since the evaluation: plan the commit again. */
   changed: string[];
   promotions: string[];
+  /** Limited promotions whose quota in the connection's shard does not cover the order: grant one, commit again. */
+  quota: string[];
   customer: string[];
 }
+
+/** A refusal naming no guard (to build one from). */
+export const NOTHING_REFUSED: CommitRefusal = {
+  codes: [],
+  gift: [],
+  ledger: false,
+  changed: [],
+  promotions: [],
+  quota: [],
+  customer: [],
+};
 
 /** The statement raised: some guard failed and nothing was written. */
 export class CommitRefused extends Error {
@@ -186,52 +201,80 @@ function commitStatement(shape: CommitShape): string {
       // Not a guard (an event already in the feed is skipped); counted so that it runs in turn.
       failed: '(select count(*) from events) < 0',
     });
-  if (shape.unlimited)
-    parts.push({
-      ctes: `want_u as (
-  select * from unnest(@u_ids::text[], @u_discounts::int8[]) as w(id, discount)
-), shards as (
-  -- The shard is the connection's: a connection runs one statement at a time, so concurrent
-  -- commits rarely share a counter row. The update's condition is checked on the row's latest
-  -- version once its lock is held: a promotion an edit closed meanwhile (it gained a limit or
-  -- ended, and its uses moved to its row) refuses the commit, which plans again.
+  if (shape.unlimited || shape.limited) {
+    const shard = `(pg_backend_pid() % ${USE_SHARDS})::int2`;
+    const wants = [
+      shape.unlimited &&
+        'want_u as (select * from unnest(@u_ids::text[], @u_discounts::int8[]) as w(id, discount))',
+      shape.limited &&
+        'want_l as (select * from unnest(@l_ids::text[], @l_discounts::int8[]) as w(id, discount))',
+    ].filter((c): c is string => typeof c === 'string');
+    const used = [
+      shape.unlimited && 'select id, discount from want_u',
+      shape.limited && 'select id, discount from want_l',
+    ]
+      .filter((c): c is string => typeof c === 'string')
+      .join(' union all ');
+    const counts = `s.uses || (select jsonb_object_agg(w.id, jsonb_build_array(
+      coalesce((s.uses->w.id->>0)::int8, 0) + 1, coalesce((s.uses->w.id->>1)::int8, 0) + w.discount)) from (${used}) w)`;
+    // An unlimited promotion an edit closed since the evaluation (it gained a limit or ended): plan again.
+    const open = 'not (s.closed && @u_ids::text[])';
+    // A limited one takes its use and discount from the shard's quota (null: that dimension has no
+    // limit). A scalar subquery, not NOT EXISTS: the planner turns that into an anti-join, whose
+    // recheck on the row's latest version (after waiting for its lock) does not look at want_l again.
+    const covered = `(select bool_and(s.quota ? w.id and coalesce((s.quota->w.id->>0)::int8, 1) >= 1
+      and coalesce((s.quota->w.id->>1)::int8, w.discount) >= w.discount) from want_l w)`;
+    const ctes = shape.limited
+      ? // The shard row exists: the quota was granted on it.
+        `shards as (
+  update promotion_use_counts s set uses = ${counts},
+    quota = s.quota || (select jsonb_object_agg(w.id, jsonb_build_array(
+      (s.quota->w.id->>0)::int8 - 1, (s.quota->w.id->>1)::int8 - w.discount)) from want_l w)
+  where s.store_id = @store and s.shard = ${shard} and ${shape.unlimited ? `${open} and ` : ''}${covered}
+    and @gates and @after
+  returning 1)`
+      : // The condition is checked on the row's latest version once its lock is held.
+        `shards as (
   insert into promotion_use_counts as s (store_id, shard, uses)
-  select @store, (pg_backend_pid() % ${USE_SHARDS})::int2,
-    (select jsonb_object_agg(w.id, jsonb_build_array(1, w.discount)) from want_u w)
+  select @store, ${shard}, (select jsonb_object_agg(w.id, jsonb_build_array(1, w.discount)) from want_u w)
   where @gates and @after
-  on conflict (store_id, shard) do update
-    set uses = s.uses || (select jsonb_object_agg(w.id, jsonb_build_array(
-      coalesce((s.uses->w.id->>0)::int8, 0) + 1, coalesce((s.uses->w.id->>1)::int8, 0) + w.discount)) from want_u w)
-    where not (s.closed && @u_ids::text[])
-  returning 1)`,
+  on conflict (store_id, shard) do update set uses = ${counts}
+    where ${open}
+  returning 1)`;
+    const closedNow = `(select json_agg(x order by x) from unnest(@u_ids::text[]) x where x = any(coalesce(
+      (select closed from promotion_use_counts where store_id = @store and shard = ${shard}), '{}')))`;
+    parts.push({
+      // The shard is the connection's: a connection runs one statement at a time, so concurrent
+      // commits rarely share a counter row.
+      ctes: `${wants.join(', ')}, ${ctes}`,
       write: 'shards',
       failed: '(select count(*) from shards) <> 1',
-      detail: ['changed', '(select json_agg(id order by id) from want_u)'],
-    });
-  // Later parts wait for the unlimited promotions' count (a refused one ends the commit anyway).
-  const limitedGates = shape.unlimited ? '@gates and (select count(*) from shards) = 1' : '@gates';
-  if (shape.limited)
-    parts.push({
-      ctes: `want_l as (
-  select * from unnest(@l_ids::text[], @l_discounts::int8[]) as w(id, discount)
-), locked_l as (
-  select p.id from promotions p
-  where p.store_id = @store and p.id = any(@l_ids::text[]) and ${limitedGates} and @after
-  order by p.id for update of p
-), limited as (
-  update promotions p set uses = p.uses + 1, budget_spent_minor = p.budget_spent_minor + w.discount, updated_at = now()
-  from want_l w
-  where p.store_id = @store and p.id = w.id and p.id in (select id from locked_l) and p.status = 'active'
-    and (p.max_uses is null or p.uses < p.max_uses)
-    and (p.budget_minor is null or p.budget_spent_minor + w.discount <= p.budget_minor)
-  returning p.id)`,
-      write: 'limited',
-      failed: '(select count(*) from limited) <> cardinality(@l_ids::text[])',
+      // Named only when the shard's count failed (another part's refusal is not a changed promotion).
       detail: [
-        'promotions',
-        '(select json_agg(id order by id) from want_l where id not in (select id from limited))',
+        'changed',
+        `case when (select count(*) from shards) = 1 then '[]'::json else ${
+          !shape.limited
+            ? '(select json_agg(id order by id) from want_u)'
+            : // The snapshot may predate an edit: a quota refused is granted, and the commit runs again.
+              shape.unlimited
+              ? closedNow
+              : "'[]'::json"
+        } end`,
       ],
     });
+    if (shape.limited)
+      parts.push({
+        ctes: '',
+        write: '',
+        detail: [
+          'quota',
+          `case when (select count(*) from shards) = 1 then '[]'::json else (select json_agg(id order by id) from want_l) end`,
+        ],
+      });
+  }
+  // Later parts wait for the promotions' count (a refused one ends the commit anyway).
+  const limitedGates =
+    shape.unlimited || shape.limited ? '@gates and (select count(*) from shards) = 1' : '@gates';
   if (shape.customerUses)
     parts.push({
       // Under the customer's lock (lk): the row's latest version is the one the limits are checked on.
@@ -362,6 +405,7 @@ function refusalOf(err: unknown): CommitRefusal | null {
     ledger: r.ledger === true,
     changed: list(r.changed),
     promotions: list(r.promotions),
+    quota: list(r.quota),
     customer: list(r.customer),
   };
 }

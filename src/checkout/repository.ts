@@ -40,7 +40,8 @@ import {
   Promotion,
   type PromotionUsage,
 } from '../promotions/index.ts';
-import { CommitRefused, type CommitWrite, writeCommit } from './commit-write.ts';
+import { grantQuotas } from '../promotions/repository.ts';
+import { CommitRefused, type CommitWrite, NOTHING_REFUSED, writeCommit } from './commit-write.ts';
 import type { CheckoutCommitInput, CheckoutEvaluateInput } from './schemas.ts';
 
 /** A guarded update found a limit reached: the commit is refused with this reason. */
@@ -185,10 +186,16 @@ with c as (
 select
   (select timezone from stores where id = $1) as timezone,
   (select config::text from prog) as program,
-  (select coalesce(json_agg(json_build_object('id', id, 'version', xmin::text, 'uses', uses, 'spent', budget_spent_minor,
-       'config', case when id || '@' || xmin::text = any($8::text[]) then null else config::text end)), '[]'::json)
-     from promotions where store_id = $1 and status = 'active'
-       and (config->'trigger'->>'type' in ('automatic', 'code') or id in (select promotion_id from typed))) as promotions,
+  (select coalesce(json_agg(json_build_object('id', p.id, 'version', p.xmin::text,
+       'uses', p.uses + coalesce(sh.uses, 0), 'spent', p.budget_spent_minor + coalesce(sh.minor, 0),
+       'config', case when p.id || '@' || p.xmin::text = any($8::text[]) then null else p.config::text end)), '[]'::json)
+     from promotions p
+     -- A limited promotion's uses taken from quotas are counted in the shards (an unlimited one's are not needed).
+     left join lateral (select sum((s.uses->p.id->>0)::int8) as uses, sum((s.uses->p.id->>1)::int8) as minor
+       from promotion_use_counts s
+       where s.store_id = $1 and (p.max_uses is not null or p.budget_minor is not null)) sh on true
+     where p.store_id = $1 and p.status = 'active'
+       and (p.config->'trigger'->>'type' in ('automatic', 'code') or p.id in (select promotion_id from typed))) as promotions,
   (select coalesce(json_agg(typed), '[]'::json) from typed) as codes,
   (select coalesce(json_agg(json_build_object('external_id', external_id, 'sku', sku, 'category', category)), '[]'::json)
      -- Each list through its own index (one OR of the two scanned the store's catalogue).
@@ -634,8 +641,9 @@ async function refusalConflict(
   if (r.changed.length > 0) return concurrentEdit();
   if (r.promotions.length > 0) {
     const e = uses.find((u) => u.promotionId === r.promotions[0]) as RecordUse;
+    // Uses handed out in quotas count against the limit (the refusal came after they were taken back).
     const cur = await db.query<{ status: string; uses: number; max_uses: number | null }>(
-      'select status, uses, max_uses from promotions where store_id = $1 and id = $2',
+      'select status, uses + reserved_uses as uses, max_uses from promotions where store_id = $1 and id = $2',
       [storeId, e.promotionId],
     );
     const p = cur.rows[0];
@@ -681,30 +689,83 @@ async function commitOnce(
   if ('committed' in seen) return { result: duplicateOf(seen.committed), rows: {} };
   const customer = seen.input.customer;
   const maybeFirst = customer.customerId !== null && customer.orderCount === 0;
+  let grant: Grant = 'none';
   if (!maybeFirst) {
     try {
       return await written(db, seen);
     } catch (err) {
-      if (!(err instanceof CommitRefused && err.refusal.ledger)) throw err;
+      if (!(err instanceof CommitRefused) || err.refusal.changed.length > 0) throw err;
+      if (!err.refusal.ledger && err.refusal.quota.length === 0) throw err;
+      if (err.refusal.quota.length > 0) grant = 'quota';
     }
   }
-  const customerId = customer.customerId as string;
-  return db.tx(async (q) => {
-    await lockLedger(q, storeId, customerId);
-    const fresh = await planCommit(q, storeId, body, now);
-    if ('committed' in fresh) return { result: duplicateOf(fresh.committed), rows: {} };
-    if (
-      maybeFirst &&
-      fresh.input.customer.orderCount > 0 &&
-      JSON.stringify(fresh.write.shown) !== JSON.stringify(seen.write.shown)
-    )
-      throw new CheckoutConflict(
-        'not_first_order',
-        'customer',
-        'The customer placed another order meanwhile, so this is no longer their first: evaluate again',
+  for (;;) {
+    try {
+      return await db.tx((q) => lockedCommit(q, storeId, body, now, seen, grant));
+    } catch (err) {
+      // The connection's shard had no quota for a limited promotion the order uses: grant one, again;
+      // when the row has too little left to grant, again taking the shards' quotas back first.
+      const needsQuota =
+        err instanceof CommitRefused && err.refusal.quota.length > 0 && err.refusal.changed.length === 0;
+      if (needsQuota && grant === 'none') grant = 'quota';
+      else if (err instanceof ReclaimFirst && grant === 'quota') grant = 'reclaim';
+      else throw err;
+    }
+  }
+}
+
+/** Whether a commit grants its shard quotas first, and whether it takes the other shards' quotas back for that. */
+type Grant = 'none' | 'quota' | 'reclaim';
+
+/** A grant needs the shards' quotas back: the transaction is rolled back and the commit runs again (`Grant`). */
+class ReclaimFirst extends Error {}
+
+/**
+ * A commit under the customer's lock (held from before its read), in the caller's transaction;
+ * with a `grant`, the connection's shard is first granted quotas of the limited promotions the
+ * order used when it was planned (`seen`).
+ */
+async function lockedCommit(
+  q: Queryable,
+  storeId: string,
+  body: CheckoutCommitInput,
+  now: number,
+  seen: PlannedCommit,
+  grant: Grant,
+): Promise<Committed> {
+  const customerId = seen.input.customer.customerId;
+  if (customerId !== null) await lockLedger(q, storeId, customerId);
+  if (grant !== 'none') {
+    const limited = seen.write.effects.filter(
+      (e): e is RecordUse => e.type === 'record_use' && (e.maxUses !== null || e.budgetMinor !== null),
+    );
+    const refused = await grantQuotas(
+      q,
+      storeId,
+      limited.map((e) => ({ id: e.promotionId, discountMinor: e.discountMinor })),
+      grant === 'reclaim',
+    );
+    if (refused.reclaim.length > 0) throw new ReclaimFirst('the shards give their quotas back first');
+    if (refused.changed.length > 0 || refused.limited.length > 0)
+      throw new CommitRefused(
+        { ...NOTHING_REFUSED, changed: refused.changed, promotions: refused.limited },
+        seen.write.effects,
       );
-    return written(q, fresh);
-  });
+  }
+  const fresh = await planCommit(q, storeId, body, now);
+  if ('committed' in fresh) return { result: duplicateOf(fresh.committed), rows: {} };
+  if (
+    customerId !== null &&
+    seen.input.customer.orderCount === 0 &&
+    fresh.input.customer.orderCount > 0 &&
+    JSON.stringify(fresh.write.shown) !== JSON.stringify(seen.write.shown)
+  )
+    throw new CheckoutConflict(
+      'not_first_order',
+      'customer',
+      'The customer placed another order meanwhile, so this is no longer their first: evaluate again',
+    );
+  return written(q, fresh);
 }
 
 /** Attempts of a commit whose plan an edit overtook (or that lost a deadlock) before it answers 409. */
@@ -794,12 +855,10 @@ export async function cancelCheckout(
       }
       const uses = ordered.filter((e): e is RecordUse => e.type === 'record_use');
       // As commit takes them: every shard first (by promotion id), then the promotions' rows by id.
-      const folded: RecordUse[] = [];
+      // Where each use is given back: a shard that counted it, or the row an edit folded it onto.
+      const fromShard: RecordUse[] = [];
+      const fromRow: RecordUse[] = [];
       for (const e of uses) {
-        if (e.maxUses !== null || e.budgetMinor !== null) {
-          folded.push(e);
-          continue;
-        }
         // A use is a use whichever shard counted it (their sum is what counts): take it from a shard
         // that holds it; none holds it once an edit has folded the shards into the row.
         // A shard emptied by a concurrent cancel between the pick and its lock is picked again.
@@ -815,24 +874,36 @@ export async function cancelCheckout(
            returning s.shard`,
             [storeId, e.promotionId, e.discountMinor],
           );
-          if (shard.rows.length > 0) break;
+          if (shard.rows.length > 0) {
+            fromShard.push(e);
+            break;
+          }
           const left = await q.query(
             'select 1 from promotion_use_counts where store_id = $1 and (uses->$2::text->>0)::int8 > 0 limit 1',
             [storeId, e.promotionId],
           );
           if (left.rows.length === 0) {
-            folded.push(e);
+            fromRow.push(e);
             break;
           }
         }
       }
-      for (const e of [...folded].sort((a, b) => (a.promotionId < b.promotionId ? -1 : 1)))
+      const byId = (a: RecordUse, b: RecordUse) => (a.promotionId < b.promotionId ? -1 : 1);
+      for (const e of [...fromShard, ...fromRow].sort(byId)) {
+        const onRow = fromRow.includes(e);
+        // A use counted in a shard of a promotion that has a limit now came from a quota: the row's
+        // reservation shrinks with it (the limit has that use again).
         await q.query(
-          `update promotions set uses = greatest(uses - 1, 0),
-           budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
-         where store_id = $1 and id = $2`,
+          onRow
+            ? `update promotions set uses = greatest(uses - 1, 0),
+                 budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
+               where store_id = $1 and id = $2`
+            : `update promotions set reserved_uses = greatest(reserved_uses - 1, 0),
+                 reserved_minor = greatest(reserved_minor - $3, 0), updated_at = now()
+               where store_id = $1 and id = $2 and (max_uses is not null or budget_minor is not null)`,
           [storeId, e.promotionId, e.discountMinor],
         );
+      }
       if (customerId !== null && uses.length > 0)
         await q.query(
           `update customer_promotion_uses u set uses = u.uses || (select jsonb_object_agg(x,

@@ -47,22 +47,24 @@ export async function lockUseShards(q: Queryable, storeId: string): Promise<void
 }
 
 /**
- * Moves a promotion's sharded uses onto its row and closes it in the shards (under `lockUseShards`
- * and the caller's lock on the row): limits set by an edit are checked against every use, and a
- * commit that planned it as unlimited plans again.
+ * Moves a promotion's sharded uses onto its row, takes back its quotas and closes it in the shards
+ * (under `lockUseShards` and the caller's lock on the row): limits set by an edit are checked
+ * against every use, and a commit that planned it as unlimited plans again.
  */
 export async function foldUseShards(q: Queryable, storeId: string, id: string): Promise<void> {
   await q.query(
     `with old as (
        select shard, uses->$2::text as v from promotion_use_counts where store_id = $1
      ), moved as (
-       update promotion_use_counts s set uses = s.uses - $2::text,
+       update promotion_use_counts s set uses = s.uses - $2::text, quota = s.quota - $2::text,
          closed = case when $2::text = any(s.closed) then s.closed else s.closed || $2::text end
        where s.store_id = $1
      )
      update promotions set
        uses = uses + (select coalesce(sum((v->>0)::int8), 0) from old),
-       budget_spent_minor = budget_spent_minor + (select coalesce(sum((v->>1)::int8), 0) from old)
+       budget_spent_minor = budget_spent_minor + (select coalesce(sum((v->>1)::int8), 0) from old),
+       -- What was reserved is what the shards used (now on the row) plus the quotas they give back.
+       reserved_uses = 0, reserved_minor = 0
      where store_id = $1 and id = $2`,
     [storeId, id],
   );
@@ -74,6 +76,118 @@ export async function openUseShards(q: Queryable, storeId: string, id: string): 
     'update promotion_use_counts set closed = array_remove(closed, $2::text) where store_id = $1',
     [storeId, id],
   );
+}
+
+/** Quota granted to a shard at a time: a 128th of what is left, 1 to 1,000 uses (at the end, one at a time). */
+const QUOTA_SHARE = 128;
+const QUOTA_MAX_USES = 1000;
+
+/**
+ * What a grant could not cover: promotions at their limit, ones no longer active with a limit
+ * (plan again), and, when it was not to take quotas back, ones that need the shards' quotas back.
+ */
+export interface QuotaRefusal {
+  limited: string[];
+  changed: string[];
+  reclaim: string[];
+}
+
+/**
+ * Grants the connection's shard a quota of each limited promotion an order uses (its discount:
+ * `wants`), in the caller's transaction, taking the shard's row and then each promotion's. When
+ * what a row has not handed out does not cover the order, the quotas left in every shard must
+ * come back first (so that the last uses of a limit are never stranded in a shard no order is
+ * using): without `reclaim` that promotion is returned in `reclaim` (the caller rolls back and
+ * asks again with it); with `reclaim` the store's shards are all taken first (the order edits take
+ * them in), waiting for the commits counting in them.
+ */
+export async function grantQuotas(
+  q: Queryable,
+  storeId: string,
+  wants: readonly { id: string; discountMinor: number }[],
+  reclaim: boolean,
+): Promise<QuotaRefusal> {
+  const out: QuotaRefusal = { limited: [], changed: [], reclaim: [] };
+  if (reclaim) await lockUseShards(q, storeId);
+  else
+    await q.query(
+      `insert into promotion_use_counts as s (store_id, shard) values ($1, (pg_backend_pid() % $2::int)::int2)
+       on conflict (store_id, shard) do update set quota = s.quota`,
+      [storeId, USE_SHARDS],
+    );
+  for (const w of [...wants].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const row = (
+      await q.query<{ status: string; free_uses: number | null; free_minor: string | null }>(
+        `select status, max_uses - uses - reserved_uses as free_uses,
+           budget_minor - budget_spent_minor - reserved_minor as free_minor
+         from promotions where store_id = $1 and id = $2 for update`,
+        [storeId, w.id],
+      )
+    ).rows[0];
+    if (row === undefined || row.status !== 'active' || (row.free_uses === null && row.free_minor === null)) {
+      out.changed.push(w.id);
+      continue;
+    }
+    const covers = (uses: number | null, minor: number | null) =>
+      (uses === null || uses >= 1) && (minor === null || minor >= w.discountMinor);
+    let freeUses = row.free_uses;
+    let freeMinor = row.free_minor === null ? null : Number(row.free_minor);
+    if (!covers(freeUses, freeMinor) && !reclaim) {
+      out.reclaim.push(w.id);
+      continue;
+    }
+    if (!covers(freeUses, freeMinor)) {
+      const back = (
+        await q.query<{ uses: string | null; minor: string | null }>(
+          `with left_over as (
+             select (quota->$2::text->>0)::int8 as uses, (quota->$2::text->>1)::int8 as minor
+             from promotion_use_counts where store_id = $1 and quota ? $2::text
+           ), cleared as (
+             update promotion_use_counts set quota = quota - $2::text where store_id = $1 and quota ? $2::text
+           ), returned as (
+             update promotions set reserved_uses = reserved_uses - coalesce((select sum(uses) from left_over), 0),
+               reserved_minor = reserved_minor - coalesce((select sum(minor) from left_over), 0)
+             where store_id = $1 and id = $2
+           )
+           select sum(uses) as uses, sum(minor) as minor from left_over`,
+          [storeId, w.id],
+        )
+      ).rows[0];
+      if (freeUses !== null) freeUses += Number(back.uses ?? 0);
+      if (freeMinor !== null) freeMinor += Number(back.minor ?? 0);
+      if (!covers(freeUses, freeMinor)) {
+        out.limited.push(w.id);
+        continue;
+      }
+    }
+    const uses =
+      freeUses === null
+        ? null
+        : Math.min(freeUses, Math.max(1, Math.min(QUOTA_MAX_USES, Math.floor(freeUses / QUOTA_SHARE))));
+    const minor =
+      freeMinor === null
+        ? null
+        : Math.min(
+            freeMinor,
+            Math.max(
+              w.discountMinor,
+              Math.min(w.discountMinor * QUOTA_MAX_USES, Math.floor(freeMinor / QUOTA_SHARE)),
+            ),
+          );
+    await q.query(
+      `with granted as (
+         insert into promotion_use_counts as s (store_id, shard, quota)
+         values ($1, (pg_backend_pid() % $5::int)::int2, jsonb_build_object($2::text, jsonb_build_array($3::int8, $4::int8)))
+         on conflict (store_id, shard) do update set quota = s.quota || jsonb_build_object($2::text, jsonb_build_array(
+           coalesce((s.quota->$2::text->>0)::int8, 0) + $3::int8, coalesce((s.quota->$2::text->>1)::int8, 0) + $4::int8))
+       )
+       update promotions set reserved_uses = reserved_uses + coalesce($3::int8, 0),
+         reserved_minor = reserved_minor + coalesce($4::int8, 0)
+       where store_id = $1 and id = $2`,
+      [storeId, w.id, uses, minor, USE_SHARDS],
+    );
+  }
+  return out;
 }
 
 /**
