@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CommitRefused, writeCommit } from '../src/checkout/commit-write.ts';
+import { cancelCheckout } from '../src/checkout/repository.ts';
 import type { Queryable } from '../src/db/client.ts';
 import type { LedgerDecision } from '../src/loyalty/index.ts';
 import type { CheckoutEffect } from '../src/promotions/index.ts';
@@ -159,5 +160,61 @@ describeEachDb('checkout commit statement', (getDb) => {
       (err: unknown) => err,
     );
     expect((stale as CommitRefused).refusal).toMatchObject({ ledger: true, promotions: [] });
+  });
+
+  it('cancel gives each discount back where it was counted: at most what a shard spent, the rest from the row, and shrinks the reservation as much', async () => {
+    await call('POST', '/v1/promotions', {
+      id: 'budgeted',
+      name: 'Budgeted',
+      trigger: { type: 'automatic' },
+      limits: { budget_minor: 10_000 },
+      actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
+    });
+    // Three orders (500, 700, 300) counted in two shards whose amounts no longer match the orders
+    // one by one, as after other cancels; the row holds 1,000 an edit folded onto it earlier.
+    const db = getDb();
+    await db.query(
+      `insert into promotion_use_counts (store_id, shard, uses) values
+         ($1, 0, '{"budgeted": [2, 1000]}'), ($1, 1, '{"budgeted": [1, 500]}')
+       on conflict (store_id, shard) do update set uses = promotion_use_counts.uses || excluded.uses`,
+      [storeId],
+    );
+    await db.query(
+      `update promotions set uses = 1, budget_spent_minor = 1000, reserved_uses = 3, reserved_minor = 1500
+       where store_id = $1 and id = 'budgeted'`,
+      [storeId],
+    );
+    for (const [order, discount] of [
+      ['b-1', 500],
+      ['b-2', 700],
+      ['b-3', 300],
+      ['b-4', 1000],
+    ] as const)
+      await db.query(
+        `insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation)
+         values ($1, $2, 'committed', null, $3::json, '{}'::json)`,
+        [
+          storeId,
+          order,
+          JSON.stringify([
+            { ...use, promotionId: 'budgeted', discountMinor: discount, maxUses: null, budgetMinor: 10_000 },
+          ]),
+        ],
+      );
+    for (const order of ['b-1', 'b-2', 'b-3', 'b-4']) await cancelCheckout(db, storeId, order, now);
+    const shards = await db.query<{ v: [number, number] | null }>(
+      `select uses->'budgeted' as v from promotion_use_counts where store_id = $1 and uses ? 'budgeted'`,
+      [storeId],
+    );
+    expect(shards.rows.map((r) => r.v)).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    const row = await db.query<Record<string, number>>(
+      `select uses, budget_spent_minor::int as spent, reserved_uses, reserved_minor::int as reserved
+       from promotions where store_id = $1 and id = 'budgeted'`,
+      [storeId],
+    );
+    expect(row.rows[0]).toEqual({ uses: 0, spent: 0, reserved_uses: 0, reserved: 0 });
   });
 });

@@ -292,10 +292,13 @@ function commitStatement(shape: CommitShape): string {
       failed: '(select count(*) from cust) <> 1',
       detail: [
         'customer',
-        // The statement's snapshot may predate the lock: then every promotion with a per-customer limit is named.
-        `coalesce((select json_agg(w.id order by w.id) from want_c w, customer_promotion_uses u
+        // The statement's snapshot may predate the lock: then every promotion with a per-customer
+        // limit is named. Nothing when the part did not run (the shard's count failed before it).
+        `case when (select count(*) from cust) = 1 or not (${limitedGates.replaceAll('@gates', gates.join(' and '))})
+           then '[]'::json
+         else coalesce((select json_agg(w.id order by w.id) from want_c w, customer_promotion_uses u
            where u.store_id = @store and u.customer_id = @customer::text and coalesce((u.uses->>w.id)::int, 0) >= w.max_uses),
-         (select json_agg(id order by id) from want_c where max_uses is not null))`,
+         (select json_agg(id order by id) from want_c where max_uses is not null)) end`,
       ],
     });
 

@@ -40,7 +40,7 @@ import {
   Promotion,
   type PromotionUsage,
 } from '../promotions/index.ts';
-import { grantQuotas } from '../promotions/repository.ts';
+import { grantQuotas, type QuotaRefusal } from '../promotions/repository.ts';
 import { CommitRefused, type CommitWrite, NOTHING_REFUSED, writeCommit } from './commit-write.ts';
 import type { CheckoutCommitInput, CheckoutEvaluateInput } from './schemas.ts';
 
@@ -641,9 +641,12 @@ async function refusalConflict(
   if (r.changed.length > 0) return concurrentEdit();
   if (r.promotions.length > 0) {
     const e = uses.find((u) => u.promotionId === r.promotions[0]) as RecordUse;
-    // Uses handed out in quotas count against the limit (the refusal came after they were taken back).
+    // The uses counted (on the row and in the shards), not the quotas handed out: a promotion
+    // limited in uses and budget both names the limit it reached.
     const cur = await db.query<{ status: string; uses: number; max_uses: number | null }>(
-      'select status, uses + reserved_uses as uses, max_uses from promotions where store_id = $1 and id = $2',
+      `select status, max_uses, uses + coalesce((select sum((s.uses->$2::text->>0)::int8) from promotion_use_counts s
+         where s.store_id = $1), 0)::int as uses
+       from promotions where store_id = $1 and id = $2`,
       [storeId, e.promotionId],
     );
     const p = cur.rows[0];
@@ -684,46 +687,78 @@ async function commitOnce(
   storeId: string,
   body: CheckoutCommitInput,
   now: number,
+  grants = 0,
 ): Promise<Committed> {
   const seen = await planCommit(db, storeId, body, now);
   if ('committed' in seen) return { result: duplicateOf(seen.committed), rows: {} };
   const customer = seen.input.customer;
   const maybeFirst = customer.customerId !== null && customer.orderCount === 0;
-  let grant: Grant = 'none';
+  // The connection's shard had no quota for a limited promotion the order uses: grant one, again.
+  const needsQuota = (err: unknown) =>
+    err instanceof CommitRefused &&
+    err.refusal.quota.length > 0 &&
+    err.refusal.changed.length === 0 &&
+    grants < QUOTA_GRANTS;
   if (!maybeFirst) {
     try {
       return await written(db, seen);
     } catch (err) {
-      if (!(err instanceof CommitRefused) || err.refusal.changed.length > 0) throw err;
-      if (!err.refusal.ledger && err.refusal.quota.length === 0) throw err;
-      if (err.refusal.quota.length > 0) grant = 'quota';
+      if (needsQuota(err)) return db.session((s) => grantThenCommit(s, storeId, body, now, seen, grants));
+      if (!(err instanceof CommitRefused && err.refusal.ledger && err.refusal.changed.length === 0))
+        throw err;
     }
   }
-  for (;;) {
-    try {
-      return await db.tx((q) => lockedCommit(q, storeId, body, now, seen, grant));
-    } catch (err) {
-      // The connection's shard had no quota for a limited promotion the order uses: grant one, again;
-      // when the row has too little left to grant, again taking the shards' quotas back first.
-      const needsQuota =
-        err instanceof CommitRefused && err.refusal.quota.length > 0 && err.refusal.changed.length === 0;
-      if (needsQuota && grant === 'none') grant = 'quota';
-      else if (err instanceof ReclaimFirst && grant === 'quota') grant = 'reclaim';
-      else throw err;
-    }
+  try {
+    return await db.tx((q) => lockedCommit(q, storeId, body, now, seen));
+  } catch (err) {
+    if (needsQuota(err)) return db.session((s) => grantThenCommit(s, storeId, body, now, seen, grants));
+    throw err;
   }
 }
 
-/** Whether a commit grants its shard quotas first, and whether it takes the other shards' quotas back for that. */
-type Grant = 'none' | 'quota' | 'reclaim';
-
-/** A grant needs the shards' quotas back: the transaction is rolled back and the commit runs again (`Grant`). */
-class ReclaimFirst extends Error {}
+/** Quota grants a commit asks for before it answers 409 (another connection on its shard took them). */
+const QUOTA_GRANTS = 3;
 
 /**
- * A commit under the customer's lock (held from before its read), in the caller's transaction;
- * with a `grant`, the connection's shard is first granted quotas of the limited promotions the
- * order used when it was planned (`seen`).
+ * Grants the connection's shard quotas of the limited promotions the order used when it was
+ * planned (`seen`), each grant in a short transaction of its own (so the promotions' rows are not
+ * held through the order's writes), then commits the order again on the same connection: its
+ * write counts in the shard the quotas went to.
+ */
+async function grantThenCommit(
+  s: Db,
+  storeId: string,
+  body: CheckoutCommitInput,
+  now: number,
+  seen: PlannedCommit,
+  grants: number,
+): Promise<Committed> {
+  const wants = seen.write.effects
+    .filter((e): e is RecordUse => e.type === 'record_use' && (e.maxUses !== null || e.budgetMinor !== null))
+    .map((e) => ({ id: e.promotionId, discountMinor: e.discountMinor }));
+  const refuse = (r: QuotaRefusal) => {
+    if (r.changed.length > 0 || r.limited.length > 0)
+      throw new CommitRefused(
+        { ...NOTHING_REFUSED, changed: r.changed, promotions: r.limited },
+        seen.write.effects,
+      );
+  };
+  if (grants === 0) {
+    const refused = await s.tx((q) => grantQuotas(q, storeId, wants, false));
+    refuse(refused);
+    if (refused.reclaim.length === 0) return commitOnce(s, storeId, body, now, grants + 1);
+  }
+  // Too little left on a row, or the quota granted went to another order on the shard before this
+  // one was written: the shards' quotas come back, and the order is written in the same
+  // transaction, holding every shard (so no other order takes its quota first).
+  return s.tx((q) =>
+    lockedCommit(q, storeId, body, now, seen, async () => refuse(await grantQuotas(q, storeId, wants, true))),
+  );
+}
+
+/**
+ * A commit under the customer's lock, held from before its read (in the caller's transaction):
+ * a ledger changed since the first read, or an order that may be the customer's first.
  */
 async function lockedCommit(
   q: Queryable,
@@ -731,27 +766,12 @@ async function lockedCommit(
   body: CheckoutCommitInput,
   now: number,
   seen: PlannedCommit,
-  grant: Grant,
+  /** Runs under the customer's lock, before the read. */
+  first: () => Promise<void> = async () => {},
 ): Promise<Committed> {
   const customerId = seen.input.customer.customerId;
   if (customerId !== null) await lockLedger(q, storeId, customerId);
-  if (grant !== 'none') {
-    const limited = seen.write.effects.filter(
-      (e): e is RecordUse => e.type === 'record_use' && (e.maxUses !== null || e.budgetMinor !== null),
-    );
-    const refused = await grantQuotas(
-      q,
-      storeId,
-      limited.map((e) => ({ id: e.promotionId, discountMinor: e.discountMinor })),
-      grant === 'reclaim',
-    );
-    if (refused.reclaim.length > 0) throw new ReclaimFirst('the shards give their quotas back first');
-    if (refused.changed.length > 0 || refused.limited.length > 0)
-      throw new CommitRefused(
-        { ...NOTHING_REFUSED, changed: refused.changed, promotions: refused.limited },
-        seen.write.effects,
-      );
-  }
+  await first();
   const fresh = await planCommit(q, storeId, body, now);
   if ('committed' in fresh) return { result: duplicateOf(fresh.committed), rows: {} };
   if (
@@ -855,53 +875,65 @@ export async function cancelCheckout(
       }
       const uses = ordered.filter((e): e is RecordUse => e.type === 'record_use');
       // As commit takes them: every shard first (by promotion id), then the promotions' rows by id.
-      // Where each use is given back: a shard that counted it, or the row an edit folded it onto.
-      const fromShard: RecordUse[] = [];
-      const fromRow: RecordUse[] = [];
+      // Each use goes back to a shard that counted it (their sum is what counts), or to the row an
+      // edit folded it onto. The shards that count any of them are locked together, in shard order
+      // (as edits and quota grants take them), before any promotion's row.
+      const ids = [...new Set(uses.map((e) => e.promotionId))];
+      const shards =
+        uses.length === 0
+          ? []
+          : (
+              await q.query<{ shard: number; uses: Record<string, [number, number]> }>(
+                `select shard, uses from promotion_use_counts where store_id = $1 and uses ?| $2::text[]
+                 order by shard for update`,
+                [storeId, ids],
+              )
+            ).rows;
+      // Per use: where its use came back from (a shard, or the row: null), and how much of its
+      // discount the shards gave back (`minor`): first the shard of the use, then other shards'
+      // spend, the rest from the row. Amounts in the shards only count as their sum, so spend left
+      // in a shard whose uses are gone is taken too before the row's.
+      const back: { e: RecordUse; shard: number | null; minor: number }[] = [];
+      const touched = new Set<number>();
       for (const e of uses) {
-        // A use is a use whichever shard counted it (their sum is what counts): take it from a shard
-        // that holds it; none holds it once an edit has folded the shards into the row.
-        // A shard emptied by a concurrent cancel between the pick and its lock is picked again.
-        for (;;) {
-          const shard = await q.query(
-            `update promotion_use_counts s set uses = jsonb_set(s.uses, array[$2::text], jsonb_build_array(
-               (s.uses->$2::text->>0)::int8 - 1, greatest((s.uses->$2::text->>1)::int8 - $3, 0)))
-           where (s.store_id, s.shard) = (
-             select store_id, shard from promotion_use_counts
-             where store_id = $1 and (uses->$2::text->>0)::int8 > 0
-             order by (uses->$2::text->>1)::int8 >= $3 desc, shard limit 1 for update)
-             and (s.uses->$2::text->>0)::int8 > 0
-           returning s.shard`,
-            [storeId, e.promotionId, e.discountMinor],
-          );
-          if (shard.rows.length > 0) {
-            fromShard.push(e);
-            break;
+        const id = e.promotionId;
+        const holding = shards.filter((r) => (r.uses[id]?.[0] ?? 0) > 0);
+        const pick = holding.find((r) => r.uses[id][1] >= e.discountMinor) ?? holding[0] ?? null;
+        if (pick !== null) pick.uses[id] = [pick.uses[id][0] - 1, pick.uses[id][1]];
+        let minor = 0;
+        for (const r of pick === null ? shards : [pick, ...shards.filter((x) => x !== pick)]) {
+          const spent = r.uses[id]?.[1] ?? 0;
+          const take = Math.min(spent, e.discountMinor - minor);
+          if (take > 0 || r === pick) {
+            r.uses[id] = [r.uses[id][0], spent - take];
+            touched.add(r.shard);
           }
-          const left = await q.query(
-            'select 1 from promotion_use_counts where store_id = $1 and (uses->$2::text->>0)::int8 > 0 limit 1',
-            [storeId, e.promotionId],
-          );
-          if (left.rows.length === 0) {
-            fromRow.push(e);
-            break;
-          }
+          minor += take;
+          if (minor === e.discountMinor) break;
         }
+        back.push({ e, shard: pick?.shard ?? null, minor });
       }
-      const byId = (a: RecordUse, b: RecordUse) => (a.promotionId < b.promotionId ? -1 : 1);
-      for (const e of [...fromShard, ...fromRow].sort(byId)) {
-        const onRow = fromRow.includes(e);
-        // A use counted in a shard of a promotion that has a limit now came from a quota: the row's
-        // reservation shrinks with it (the limit has that use again).
+      for (const r of shards.filter((x) => touched.has(x.shard)))
+        await q.query('update promotion_use_counts set uses = $3::jsonb where store_id = $1 and shard = $2', [
+          storeId,
+          r.shard,
+          JSON.stringify(r.uses),
+        ]);
+      for (const { e, shard, minor } of [...back].sort((a, b) =>
+        a.e.promotionId < b.e.promotionId ? -1 : 1,
+      )) {
+        // The part a shard did not hold comes off the row; a promotion with a limit now counted its
+        // shard's part in its reservation (a quota's use), which shrinks with it.
         await q.query(
-          onRow
-            ? `update promotions set uses = greatest(uses - 1, 0),
-                 budget_spent_minor = greatest(budget_spent_minor - $3, 0), updated_at = now()
-               where store_id = $1 and id = $2`
-            : `update promotions set reserved_uses = greatest(reserved_uses - 1, 0),
-                 reserved_minor = greatest(reserved_minor - $3, 0), updated_at = now()
-               where store_id = $1 and id = $2 and (max_uses is not null or budget_minor is not null)`,
-          [storeId, e.promotionId, e.discountMinor],
+          `update promotions set uses = greatest(uses - $4::int, 0),
+             budget_spent_minor = greatest(budget_spent_minor - ($3::int8 - $5::int8), 0),
+             reserved_uses = case when max_uses is null and budget_minor is null then reserved_uses
+               else greatest(reserved_uses - (1 - $4::int), 0) end,
+             reserved_minor = case when max_uses is null and budget_minor is null then reserved_minor
+               else greatest(reserved_minor - $5::int8, 0) end,
+             updated_at = now()
+           where store_id = $1 and id = $2`,
+          [storeId, e.promotionId, e.discountMinor, shard === null ? 1 : 0, minor],
         );
       }
       if (customerId !== null && uses.length > 0)

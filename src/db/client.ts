@@ -24,6 +24,11 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one connection of the pool (PGlite has one): what depends on the connection
+   * (checkout's use shard is the connection's) holds across its statements and transactions.
+   */
+  session<T>(fn: (s: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -60,17 +65,19 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
     },
   });
   const base = wrap(lite);
-  return {
+  const db: PgliteDb = {
     kind: 'pglite',
     query: base.query,
     exec: base.exec,
     tx: (fn) => lite.transaction((t) => fn(wrap(t))),
+    session: (fn) => fn(db),
     close: () => lite.close(),
     dumpDataDir: async () => {
       const dump = await lite.dumpDataDir('none');
       return dump instanceof Blob ? dump : new Blob([dump]);
     },
   };
+  return db;
 }
 
 /** Connects a pool to PostgreSQL at `url`. */
@@ -111,24 +118,48 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
     return { rows: (res?.rows ?? []) as R[], rowCount: res?.rowCount ?? res?.rows.length ?? 0 };
   };
   await run(pool, 'select 1');
-  return {
+  /** A transaction on `client`. */
+  const inTx = async <T>(client: pg.PoolClient, fn: (q: Queryable) => Promise<T>): Promise<T> => {
+    try {
+      await client.query('begin');
+      const result = await fn({
+        query: (text, params, name) => run(client, text, params, name),
+        exec: async (sql) => {
+          await client.query(sql);
+        },
+      });
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
+    }
+  };
+  const db: Db = {
     kind: 'postgres',
     query: (text, params, name) => run(pool, text, params, name),
     async tx(fn) {
       const client = await pool.connect();
       try {
-        await client.query('begin');
-        const result = await fn({
-          query: (text, params, name) => run(client, text, params, name),
-          exec: async (sql) => {
-            await client.query(sql);
-          },
-        });
-        await client.query('commit');
-        return result;
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
+        return await inTx(client, fn);
+      } finally {
+        client.release();
+      }
+    },
+    async session(fn) {
+      const client = await pool.connect();
+      const session: Db = {
+        kind: 'postgres',
+        query: (text, params, name) => run(client, text, params, name),
+        exec: async (sql) => {
+          await client.query(sql);
+        },
+        tx: (inner) => inTx(client, inner),
+        session: (inner) => inner(session),
+        close: async () => {},
+      };
+      try {
+        return await fn(session);
       } finally {
         client.release();
       }
@@ -138,9 +169,9 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
     },
     close: () => pool.end(),
   };
+  return db;
 }
 
-/** PostgreSQL error codes the app handles on purpose. */
 export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_FOREIGN_KEY_VIOLATION = '23503';
 export const PG_SERIALIZATION_FAILURE = '40001';

@@ -83,7 +83,7 @@ const QUOTA_SHARE = 128;
 const QUOTA_MAX_USES = 1000;
 
 /**
- * What a grant could not cover: promotions at their limit, ones no longer active with a limit
+ * What a grant could not cover: promotions at their limit or archived, ones that lost their limits
  * (plan again), and, when it was not to take quotas back, ones that need the shards' quotas back.
  */
 export interface QuotaRefusal {
@@ -97,9 +97,9 @@ export interface QuotaRefusal {
  * `wants`), in the caller's transaction, taking the shard's row and then each promotion's. When
  * what a row has not handed out does not cover the order, the quotas left in every shard must
  * come back first (so that the last uses of a limit are never stranded in a shard no order is
- * using): without `reclaim` that promotion is returned in `reclaim` (the caller rolls back and
- * asks again with it); with `reclaim` the store's shards are all taken first (the order edits take
- * them in), waiting for the commits counting in them.
+ * using): without `reclaim` that promotion is returned in `reclaim` (the caller asks again with
+ * it; what was granted stays granted); with `reclaim` the store's shards are all taken first (the
+ * order edits take them in), waiting for the commits counting in them.
  */
 export async function grantQuotas(
   q: Queryable,
@@ -124,7 +124,12 @@ export async function grantQuotas(
         [storeId, w.id],
       )
     ).rows[0];
-    if (row === undefined || row.status !== 'active' || (row.free_uses === null && row.free_minor === null)) {
+    // Archived meanwhile: refused (the order answers 409 expired); without limits now: plan again.
+    if (row === undefined || row.status !== 'active') {
+      out.limited.push(w.id);
+      continue;
+    }
+    if (row.free_uses === null && row.free_minor === null) {
       out.changed.push(w.id);
       continue;
     }
