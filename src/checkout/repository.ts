@@ -169,6 +169,14 @@ export async function markOrdersArrived(
   );
 }
 
+/**
+ * A limited promotion's uses taken from quotas are counted in the shards. What it has handed out
+ * (reserved) bounds them from above and decides the same (limit not reached, budget left above
+ * any discount of this cart: $9) unless it is near a limit: only then are the shards read.
+ */
+const NEAR_LIMIT = `((p.max_uses is not null and p.uses + p.reserved_uses >= p.max_uses)
+  or (p.budget_minor is not null and p.budget_minor - p.budget_spent_minor - p.reserved_minor < $9::int8))`;
+
 const CONTEXT_BASE = `
 with c as (
   -- The tier the loyalty job stored (customer_tiers) comes with the customer.
@@ -187,13 +195,12 @@ select
   (select timezone from stores where id = $1) as timezone,
   (select config::text from prog) as program,
   (select coalesce(json_agg(json_build_object('id', p.id, 'version', p.xmin::text,
-       'uses', p.uses + coalesce(sh.uses, 0), 'spent', p.budget_spent_minor + coalesce(sh.minor, 0),
+       'uses', p.uses + case when ${NEAR_LIMIT} then coalesce(sh.uses, 0) else p.reserved_uses end,
+       'spent', p.budget_spent_minor + case when ${NEAR_LIMIT} then coalesce(sh.minor, 0) else p.reserved_minor end,
        'config', case when p.id || '@' || p.xmin::text = any($8::text[]) then null else p.config::text end)), '[]'::json)
      from promotions p
-     -- A limited promotion's uses taken from quotas are counted in the shards (an unlimited one's are not needed).
      left join lateral (select sum((s.uses->p.id->>0)::int8) as uses, sum((s.uses->p.id->>1)::int8) as minor
-       from promotion_use_counts s
-       where s.store_id = $1 and (p.max_uses is not null or p.budget_minor is not null)) sh on true
+       from promotion_use_counts s where s.store_id = $1 and ${NEAR_LIMIT}) sh on true
      where p.store_id = $1 and p.status = 'active'
        and (p.config->'trigger'->>'type' in ('automatic', 'code') or p.id in (select promotion_id from typed))) as promotions,
   (select coalesce(json_agg(typed), '[]'::json) from typed) as codes,
@@ -221,15 +228,15 @@ select
        and available_at <= $7::timestamptz and (expires_at is null or expires_at > $7::timestamptz)) as available_points`;
 
 /**
- * What a commit reads besides ($9, the order): the order's commit if it has one, and what the
+ * What a commit reads besides ($10, the order): the order's commit if it has one, and what the
  * ledger's earn and redeem plans read (ledgerForSpending): the order's own entries and, when it
  * redeems points, the lots with points left.
  */
 const COMMIT_PARTS = `,
   (select row_to_json(k) from (select order_external_id, state, evaluation from checkout_commits
-     where store_id = $1 and order_external_id = $9::text) k) as commit,
+     where store_id = $1 and order_external_id = $10::text) k) as commit,
   (select json_agg(operation_key) from loyalty_entries
-     where store_id = $1 and order_id = $9::text and customer_id = (select id from c)) as written`;
+     where store_id = $1 and order_id = $10::text and customer_id = (select id from c)) as written`;
 
 const LIVE_LOTS = `,
   -- The credit entry's own values (as the ledger's fold reads them), with what is left of its lot.
@@ -247,8 +254,8 @@ const LIVE_LOTS = `,
  */
 const CONTEXT_SQL = {
   evaluate: CONTEXT_BASE.replace('@own', ''),
-  commit: CONTEXT_BASE.replace('@own', 'and external_id <> $9::text') + COMMIT_PARTS,
-  redeem: CONTEXT_BASE.replace('@own', 'and external_id <> $9::text') + COMMIT_PARTS + LIVE_LOTS,
+  commit: CONTEXT_BASE.replace('@own', 'and external_id <> $10::text') + COMMIT_PARTS,
+  redeem: CONTEXT_BASE.replace('@own', 'and external_id <> $10::text') + COMMIT_PARTS + LIVE_LOTS,
 } as const;
 
 const GUEST: CustomerContext = {
@@ -341,6 +348,8 @@ async function readCheckout(
     ref !== null && ref.id !== undefined,
     new Date(now).toISOString(),
     [...sent.keys()],
+    // No discount of this cart is larger than it (lines and shipping).
+    body.lines.reduce((sum, l) => sum + l.quantity * l.unit_price_minor, body.shipping_minor),
   ];
   if (order !== null) params.push(order);
   const res = await q.query<ContextRow>(CONTEXT_SQL[kind], params, `checkout_context_${kind}`);
