@@ -22,7 +22,7 @@ import { pgErrorCode } from '../db/client.ts';
 import { isCredit, type LedgerDecision } from '../loyalty/index.ts';
 import { EVENT_RECORD, eventRecord, ledgerLockKey } from '../loyalty/repository.ts';
 import type { CheckoutEffect } from '../promotions/index.ts';
-import { USE_SHARDS } from '../promotions/repository.ts';
+import { CONNECTION_SHARD } from '../promotions/repository.ts';
 
 export interface CommitWrite {
   storeId: string;
@@ -90,6 +90,9 @@ interface CommitShape {
   customerUses: boolean;
 }
 
+/** Every write waits for the commit row: a repeated order (its row there already) writes nothing. */
+const GO = '(select ok from go)';
+
 /** A part of the statement: its CTEs, and the failed-guard test and refusal detail it adds. */
 interface Part {
   /** The CTEs; `@after` stands for "the write before me has run" (a one-time filter). */
@@ -107,13 +110,12 @@ interface Part {
  * shape is its own prepared statement.
  */
 function commitStatement(shape: CommitShape): string {
-  const gates = ['(select ok from go)'];
   const parts: Part[] = [];
   if (shape.codes)
     parts.push({
       ctes: `codes as (
   update promotion_codes c set redeemed_at = @now::timestamptz
-  where c.store_id = @store and c.code = any(@codes::text[]) and c.redeemed_at is null and @gates and @after
+  where c.store_id = @store and c.code = any(@codes::text[]) and c.redeemed_at is null and ${GO} and @after
   returning c.code)`,
       write: 'codes',
       failed: '(select count(*) from codes) <> cardinality(@codes::text[])',
@@ -126,7 +128,7 @@ function commitStatement(shape: CommitShape): string {
     parts.push({
       ctes: `gift_locked as (
   select c.code from promotion_codes c
-  where c.store_id = @store and c.code = any(@gift_codes::text[]) and @gates and @after
+  where c.store_id = @store and c.code = any(@gift_codes::text[]) and ${GO} and @after
   order by c.code for update of c
 ), gift as (
   update promotion_codes c set balance_minor = c.balance_minor - g.amount
@@ -149,7 +151,7 @@ function commitStatement(shape: CommitShape): string {
   select @store, @customer::text, e.key, e.operation_key, e.kind, e.points, e.order_id, e.at, e.entry
   from jsonb_to_recordset(@entries::jsonb)
     as e(key text, operation_key text, kind text, points int8, order_id text, at timestamptz, entry jsonb)
-  where @gates and @after
+  where ${GO} and @after
   on conflict do nothing returning key)`,
       write: 'entries',
     });
@@ -175,7 +177,7 @@ function commitStatement(shape: CommitShape): string {
   update loyalty_lots l set remaining = c.after
   from jsonb_to_recordset(@changes::jsonb) as c(lot text, after int8, before int8)
   where l.store_id = @store and l.customer_id = @customer::text and l.lot = c.lot and l.remaining = c.before
-    and @gates and @after
+    and ${GO} and @after
   returning l.lot)`,
       write: 'changed',
     });
@@ -194,7 +196,7 @@ function commitStatement(shape: CommitShape): string {
   insert into loyalty_events (store_id, id, customer_id, kind, payload, at, dedupe_key)
   select @store, v.id, v.customer_id, v.kind, v.payload, v.at, v.dedupe_key
   from jsonb_to_recordset(@events::jsonb) as ${EVENT_RECORD}
-  where @gates and @after
+  where ${GO} and @after
   order by v.dedupe_key
   on conflict (store_id, dedupe_key) do nothing returning id)`,
       write: 'events',
@@ -202,21 +204,18 @@ function commitStatement(shape: CommitShape): string {
       failed: '(select count(*) from events) < 0',
     });
   if (shape.unlimited || shape.limited) {
-    const shard = `(pg_backend_pid() % ${USE_SHARDS})::int2`;
-    const wants = [
-      shape.unlimited &&
-        'want_u as (select * from unnest(@u_ids::text[], @u_discounts::int8[]) as w(id, discount))',
-      shape.limited &&
-        'want_l as (select * from unnest(@l_ids::text[], @l_discounts::int8[]) as w(id, discount))',
-    ].filter((c): c is string => typeof c === 'string');
-    const used = [
-      shape.unlimited && 'select id, discount from want_u',
-      shape.limited && 'select id, discount from want_l',
-    ]
-      .filter((c): c is string => typeof c === 'string')
-      .join(' union all ');
+    const wants: string[] = [];
+    const used: string[] = [];
+    if (shape.unlimited) {
+      wants.push('want_u as (select * from unnest(@u_ids::text[], @u_discounts::int8[]) as w(id, discount))');
+      used.push('select id, discount from want_u');
+    }
+    if (shape.limited) {
+      wants.push('want_l as (select * from unnest(@l_ids::text[], @l_discounts::int8[]) as w(id, discount))');
+      used.push('select id, discount from want_l');
+    }
     const counts = `s.uses || (select jsonb_object_agg(w.id, jsonb_build_array(
-      coalesce((s.uses->w.id->>0)::int8, 0) + 1, coalesce((s.uses->w.id->>1)::int8, 0) + w.discount)) from (${used}) w)`;
+      coalesce((s.uses->w.id->>0)::int8, 0) + 1, coalesce((s.uses->w.id->>1)::int8, 0) + w.discount)) from (${used.join(' union all ')}) w)`;
     // An unlimited promotion an edit closed since the evaluation (it gained a limit or ended): plan again.
     const open = 'not (s.closed && @u_ids::text[])';
     // A limited one takes its use and discount from the shard's quota (null: that dimension has no
@@ -230,37 +229,32 @@ function commitStatement(shape: CommitShape): string {
   update promotion_use_counts s set uses = ${counts},
     quota = s.quota || (select jsonb_object_agg(w.id, jsonb_build_array(
       (s.quota->w.id->>0)::int8 - 1, (s.quota->w.id->>1)::int8 - w.discount)) from want_l w)
-  where s.store_id = @store and s.shard = ${shard} and ${shape.unlimited ? `${open} and ` : ''}${covered}
-    and @gates and @after
+  where s.store_id = @store and s.shard = ${CONNECTION_SHARD} and ${shape.unlimited ? `${open} and ` : ''}${covered}
+    and ${GO} and @after
   returning 1)`
       : // The condition is checked on the row's latest version once its lock is held.
         `shards as (
   insert into promotion_use_counts as s (store_id, shard, uses)
-  select @store, ${shard}, (select jsonb_object_agg(w.id, jsonb_build_array(1, w.discount)) from want_u w)
-  where @gates and @after
+  select @store, ${CONNECTION_SHARD}, (select jsonb_object_agg(w.id, jsonb_build_array(1, w.discount)) from want_u w)
+  where ${GO} and @after
   on conflict (store_id, shard) do update set uses = ${counts}
     where ${open}
   returning 1)`;
-    const closedNow = `(select json_agg(x order by x) from unnest(@u_ids::text[]) x where x = any(coalesce(
-      (select closed from promotion_use_counts where store_id = @store and shard = ${shard}), '{}')))`;
+    // Which unlimited promotions changed: with only those, every one (the count failed on nothing
+    // else); beside limited ones, those closed in the shard as the snapshot saw it (it may predate
+    // an edit: a quota refused is granted, and the commit runs again).
+    const changed = !shape.unlimited
+      ? "'[]'::json"
+      : !shape.limited
+        ? '(select json_agg(id order by id) from want_u)'
+        : `(select json_agg(x order by x) from unnest(@u_ids::text[]) x where x = any(coalesce(
+      (select closed from promotion_use_counts where store_id = @store and shard = ${CONNECTION_SHARD}), '{}')))`;
     parts.push({
-      // The shard is the connection's: a connection runs one statement at a time, so concurrent
-      // commits rarely share a counter row.
       ctes: `${wants.join(', ')}, ${ctes}`,
       write: 'shards',
       failed: '(select count(*) from shards) <> 1',
       // Named only when the shard's count failed (another part's refusal is not a changed promotion).
-      detail: [
-        'changed',
-        `case when (select count(*) from shards) = 1 then '[]'::json else ${
-          !shape.limited
-            ? '(select json_agg(id order by id) from want_u)'
-            : // The snapshot may predate an edit: a quota refused is granted, and the commit runs again.
-              shape.unlimited
-              ? closedNow
-              : "'[]'::json"
-        } end`,
-      ],
+      detail: ['changed', `case when (select count(*) from shards) = 1 then '[]'::json else ${changed} end`],
     });
     if (shape.limited)
       parts.push({
@@ -273,8 +267,7 @@ function commitStatement(shape: CommitShape): string {
       });
   }
   // Later parts wait for the promotions' count (a refused one ends the commit anyway).
-  const limitedGates =
-    shape.unlimited || shape.limited ? '@gates and (select count(*) from shards) = 1' : '@gates';
+  const afterShards = shape.unlimited || shape.limited ? `${GO} and (select count(*) from shards) = 1` : GO;
   if (shape.customerUses)
     parts.push({
       // Under the customer's lock (lk): the row's latest version is the one the limits are checked on.
@@ -283,7 +276,7 @@ function commitStatement(shape: CommitShape): string {
 ), cust as (
   insert into customer_promotion_uses as u (store_id, customer_id, uses)
   select @store, @customer::text, (select jsonb_object_agg(w.id, 1) from want_c w)
-  where ${limitedGates} and @after
+  where ${afterShards} and @after
   on conflict (store_id, customer_id) do update
     set uses = u.uses || (select jsonb_object_agg(w.id, coalesce((u.uses->>w.id)::int, 0) + 1) from want_c w)
     where not exists (select 1 from want_c w where coalesce((u.uses->>w.id)::int, 0) >= w.max_uses)
@@ -294,7 +287,7 @@ function commitStatement(shape: CommitShape): string {
         'customer',
         // The statement's snapshot may predate the lock: then every promotion with a per-customer
         // limit is named. Nothing when the part did not run (the shard's count failed before it).
-        `case when (select count(*) from cust) = 1 or not (${limitedGates.replaceAll('@gates', gates.join(' and '))})
+        `case when (select count(*) from cust) = 1 or not (${afterShards})
            then '[]'::json
          else coalesce((select json_agg(w.id order by w.id) from want_c w, customer_promotion_uses u
            where u.store_id = @store and u.customer_id = @customer::text and coalesce((u.uses->>w.id)::int, 0) >= w.max_uses),
@@ -307,7 +300,7 @@ function commitStatement(shape: CommitShape): string {
   for (const part of parts) {
     if (part.ctes === '') continue;
     const after = before === null ? 'true' : `(select count(*) from ${before}) >= 0`;
-    ctes.push(part.ctes.replaceAll('@gates', gates.join(' and ')).replaceAll('@after', after));
+    ctes.push(part.ctes.replaceAll('@after', after));
     before = part.write;
   }
   const failed = parts.flatMap((p) => (p.failed ? [p.failed] : []));
@@ -359,6 +352,11 @@ function numbered(sql: string, values: Record<string, unknown>): { text: string;
 const statements = new Map<string, { name: string; text: string; names: string[] }>();
 
 type RecordUse = Extract<CheckoutEffect, { type: 'record_use' }>;
+
+/** A use of a promotion with a total or budget limit: it is taken from a quota (`grantQuotas`). */
+export function isLimited(e: RecordUse): boolean {
+  return e.maxUses !== null || e.budgetMinor !== null;
+}
 
 /** The decision's rows: entries, the lots its credits open, and changes to lots that existed before. */
 function ledgerRows(decision: LedgerDecision | null): {
@@ -423,9 +421,8 @@ export async function writeCommit(q: Queryable, w: CommitWrite): Promise<boolean
   const of = <T extends CheckoutEffect['type']>(type: T) =>
     w.effects.filter((e): e is Extract<CheckoutEffect, { type: T }> => e.type === type);
   const uses = of('record_use');
-  const isUnlimited = (e: RecordUse) => e.maxUses === null && e.budgetMinor === null;
-  const unlimited = uses.filter(isUnlimited);
-  const limited = uses.filter((e) => !isUnlimited(e));
+  const unlimited = uses.filter((e) => !isLimited(e));
+  const limited = uses.filter(isLimited);
   const codes = of('redeem_code');
   const gift = of('debit_gift_card');
   const shape: CommitShape = {

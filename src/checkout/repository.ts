@@ -41,7 +41,7 @@ import {
   type PromotionUsage,
 } from '../promotions/index.ts';
 import { grantQuotas, type QuotaRefusal } from '../promotions/repository.ts';
-import { CommitRefused, type CommitWrite, NOTHING_REFUSED, writeCommit } from './commit-write.ts';
+import { CommitRefused, type CommitWrite, isLimited, NOTHING_REFUSED, writeCommit } from './commit-write.ts';
 import type { CheckoutCommitInput, CheckoutEvaluateInput } from './schemas.ts';
 
 /** A guarded update found a limit reached: the commit is refused with this reason. */
@@ -696,7 +696,8 @@ async function commitOnce(
   storeId: string,
   body: CheckoutCommitInput,
   now: number,
-  grants = 0,
+  /** A quota was granted for this order already (the next refusal for quota takes them back). */
+  granted = false,
 ): Promise<Committed> {
   const seen = await planCommit(db, storeId, body, now);
   if ('committed' in seen) return { result: duplicateOf(seen.committed), rows: {} };
@@ -704,15 +705,12 @@ async function commitOnce(
   const maybeFirst = customer.customerId !== null && customer.orderCount === 0;
   // The connection's shard had no quota for a limited promotion the order uses: grant one, again.
   const needsQuota = (err: unknown) =>
-    err instanceof CommitRefused &&
-    err.refusal.quota.length > 0 &&
-    err.refusal.changed.length === 0 &&
-    grants < QUOTA_GRANTS;
+    err instanceof CommitRefused && err.refusal.quota.length > 0 && err.refusal.changed.length === 0;
   if (!maybeFirst) {
     try {
       return await written(db, seen);
     } catch (err) {
-      if (needsQuota(err)) return db.session((s) => grantThenCommit(s, storeId, body, now, seen, grants));
+      if (needsQuota(err)) return db.session((s) => grantThenCommit(s, storeId, body, now, seen, granted));
       if (!(err instanceof CommitRefused && err.refusal.ledger && err.refusal.changed.length === 0))
         throw err;
     }
@@ -720,13 +718,10 @@ async function commitOnce(
   try {
     return await db.tx((q) => lockedCommit(q, storeId, body, now, seen));
   } catch (err) {
-    if (needsQuota(err)) return db.session((s) => grantThenCommit(s, storeId, body, now, seen, grants));
+    if (needsQuota(err)) return db.session((s) => grantThenCommit(s, storeId, body, now, seen, granted));
     throw err;
   }
 }
-
-/** Quota grants a commit asks for before it answers 409 (another connection on its shard took them). */
-const QUOTA_GRANTS = 3;
 
 /**
  * Grants the connection's shard quotas of the limited promotions the order used when it was
@@ -740,10 +735,10 @@ async function grantThenCommit(
   body: CheckoutCommitInput,
   now: number,
   seen: PlannedCommit,
-  grants: number,
+  granted: boolean,
 ): Promise<Committed> {
   const wants = seen.write.effects
-    .filter((e): e is RecordUse => e.type === 'record_use' && (e.maxUses !== null || e.budgetMinor !== null))
+    .filter((e): e is RecordUse => e.type === 'record_use' && isLimited(e))
     .map((e) => ({ id: e.promotionId, discountMinor: e.discountMinor }));
   const refuse = (r: QuotaRefusal) => {
     if (r.changed.length > 0 || r.limited.length > 0)
@@ -752,10 +747,10 @@ async function grantThenCommit(
         seen.write.effects,
       );
   };
-  if (grants === 0) {
+  if (!granted) {
     const refused = await s.tx((q) => grantQuotas(q, storeId, wants, false));
     refuse(refused);
-    if (refused.reclaim.length === 0) return commitOnce(s, storeId, body, now, grants + 1);
+    if (refused.reclaim.length === 0) return commitOnce(s, storeId, body, now, true);
   }
   // Too little left on a row, or the quota granted went to another order on the shard before this
   // one was written: the shards' quotas come back, and the order is written in the same
@@ -931,15 +926,13 @@ export async function cancelCheckout(
       for (const { e, shard, minor } of [...back].sort((a, b) =>
         a.e.promotionId < b.e.promotionId ? -1 : 1,
       )) {
-        // The part a shard did not hold comes off the row; a promotion with a limit now counted its
-        // shard's part in its reservation (a quota's use), which shrinks with it.
+        // The part a shard did not hold comes off the row; a limited promotion counted its shard's part
+        // in its reservation (a quota's use), which shrinks with it (an unlimited one reserves nothing).
         await q.query(
           `update promotions set uses = greatest(uses - $4::int, 0),
              budget_spent_minor = greatest(budget_spent_minor - ($3::int8 - $5::int8), 0),
-             reserved_uses = case when max_uses is null and budget_minor is null then reserved_uses
-               else greatest(reserved_uses - (1 - $4::int), 0) end,
-             reserved_minor = case when max_uses is null and budget_minor is null then reserved_minor
-               else greatest(reserved_minor - $5::int8, 0) end,
+             reserved_uses = greatest(reserved_uses - (1 - $4::int), 0),
+             reserved_minor = greatest(reserved_minor - $5::int8, 0),
              updated_at = now()
            where store_id = $1 and id = $2`,
           [storeId, e.promotionId, e.discountMinor, shard === null ? 1 : 0, minor],

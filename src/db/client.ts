@@ -118,16 +118,18 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
     return { rows: (res?.rows ?? []) as R[], rowCount: res?.rowCount ?? res?.rows.length ?? 0 };
   };
   await run(pool, 'select 1');
+  /** Statements on one client of the pool. */
+  const on = (client: pg.PoolClient): Queryable => ({
+    query: (text, params, name) => run(client, text, params, name),
+    exec: async (sql) => {
+      await client.query(sql);
+    },
+  });
   /** A transaction on `client`. */
   const inTx = async <T>(client: pg.PoolClient, fn: (q: Queryable) => Promise<T>): Promise<T> => {
     try {
       await client.query('begin');
-      const result = await fn({
-        query: (text, params, name) => run(client, text, params, name),
-        exec: async (sql) => {
-          await client.query(sql);
-        },
-      });
+      const result = await fn(on(client));
       await client.query('commit');
       return result;
     } catch (err) {
@@ -150,10 +152,7 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
       const client = await pool.connect();
       const session: Db = {
         kind: 'postgres',
-        query: (text, params, name) => run(client, text, params, name),
-        exec: async (sql) => {
-          await client.query(sql);
-        },
+        ...on(client),
         tx: (inner) => inTx(client, inner),
         session: (inner) => inner(session),
         close: async () => {},

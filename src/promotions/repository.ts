@@ -8,6 +8,7 @@ import { ComebackError, notFound } from '../kernel/errors.ts';
 import type { ImportedCode } from './code-import.ts';
 import { type GeneratedCodes, generateCodes, type RandomBytes } from './codes.ts';
 import type { Promotion } from './promotion.ts';
+import { coversUse, type Free, quotaGrant } from './quota.ts';
 
 export interface PromotionRow {
   id: string;
@@ -21,6 +22,13 @@ export interface PromotionRow {
 
 /** Use shards per store: an unlimited promotion's uses and spend are the sum over them (checkout/commit-write.ts). */
 export const USE_SHARDS = 64;
+
+/**
+ * The shard a statement counts in: its connection's. A connection runs one statement at a time,
+ * so concurrent commits rarely share a counter row, and a quota granted on a connection is there
+ * for its next commit.
+ */
+export const CONNECTION_SHARD = `(pg_backend_pid() % ${USE_SHARDS})::int2`;
 
 /** Uses and spend: the promotions row (limited promotions) plus the store's use shards (unlimited ones, see checkout/commit-write.ts). */
 const COLUMNS = `id, status, config,
@@ -78,10 +86,6 @@ export async function openUseShards(q: Queryable, storeId: string, id: string): 
   );
 }
 
-/** Quota granted to a shard at a time: a 128th of what is left, 1 to 1,000 uses (at the end, one at a time). */
-const QUOTA_SHARE = 128;
-const QUOTA_MAX_USES = 1000;
-
 /**
  * What a grant could not cover: promotions at their limit or archived, ones that lost their limits
  * (plan again), and, when it was not to take quotas back, ones that need the shards' quotas back.
@@ -111,9 +115,9 @@ export async function grantQuotas(
   if (reclaim) await lockUseShards(q, storeId);
   else
     await q.query(
-      `insert into promotion_use_counts as s (store_id, shard) values ($1, (pg_backend_pid() % $2::int)::int2)
+      `insert into promotion_use_counts as s (store_id, shard) values ($1, ${CONNECTION_SHARD})
        on conflict (store_id, shard) do update set quota = s.quota`,
-      [storeId, USE_SHARDS],
+      [storeId],
     );
   for (const w of [...wants].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const row = (
@@ -133,15 +137,15 @@ export async function grantQuotas(
       out.changed.push(w.id);
       continue;
     }
-    const covers = (uses: number | null, minor: number | null) =>
-      (uses === null || uses >= 1) && (minor === null || minor >= w.discountMinor);
-    let freeUses = row.free_uses;
-    let freeMinor = row.free_minor === null ? null : Number(row.free_minor);
-    if (!covers(freeUses, freeMinor) && !reclaim) {
+    const free: Free = {
+      uses: row.free_uses,
+      minor: row.free_minor === null ? null : Number(row.free_minor),
+    };
+    if (!coversUse(free, w.discountMinor) && !reclaim) {
       out.reclaim.push(w.id);
       continue;
     }
-    if (!covers(freeUses, freeMinor)) {
+    if (!coversUse(free, w.discountMinor)) {
       const back = (
         await q.query<{ uses: string | null; minor: string | null }>(
           `with left_over as (
@@ -158,38 +162,25 @@ export async function grantQuotas(
           [storeId, w.id],
         )
       ).rows[0];
-      if (freeUses !== null) freeUses += Number(back.uses ?? 0);
-      if (freeMinor !== null) freeMinor += Number(back.minor ?? 0);
-      if (!covers(freeUses, freeMinor)) {
+      if (free.uses !== null) free.uses += Number(back.uses ?? 0);
+      if (free.minor !== null) free.minor += Number(back.minor ?? 0);
+      if (!coversUse(free, w.discountMinor)) {
         out.limited.push(w.id);
         continue;
       }
     }
-    const uses =
-      freeUses === null
-        ? null
-        : Math.min(freeUses, Math.max(1, Math.min(QUOTA_MAX_USES, Math.floor(freeUses / QUOTA_SHARE))));
-    const minor =
-      freeMinor === null
-        ? null
-        : Math.min(
-            freeMinor,
-            Math.max(
-              w.discountMinor,
-              Math.min(w.discountMinor * QUOTA_MAX_USES, Math.floor(freeMinor / QUOTA_SHARE)),
-            ),
-          );
+    const { uses, minor } = quotaGrant(free, w.discountMinor);
     await q.query(
       `with granted as (
          insert into promotion_use_counts as s (store_id, shard, quota)
-         values ($1, (pg_backend_pid() % $5::int)::int2, jsonb_build_object($2::text, jsonb_build_array($3::int8, $4::int8)))
+         values ($1, ${CONNECTION_SHARD}, jsonb_build_object($2::text, jsonb_build_array($3::int8, $4::int8)))
          on conflict (store_id, shard) do update set quota = s.quota || jsonb_build_object($2::text, jsonb_build_array(
            coalesce((s.quota->$2::text->>0)::int8, 0) + $3::int8, coalesce((s.quota->$2::text->>1)::int8, 0) + $4::int8))
        )
        update promotions set reserved_uses = reserved_uses + coalesce($3::int8, 0),
          reserved_minor = reserved_minor + coalesce($4::int8, 0)
        where store_id = $1 and id = $2`,
-      [storeId, w.id, uses, minor, USE_SHARDS],
+      [storeId, w.id, uses, minor],
     );
   }
   return out;
