@@ -131,25 +131,8 @@ interface ContextRow {
   written: string[] | null;
 }
 
-/**
- * Everything an evaluation reads, in one statement (one round trip instead of ten: the per-query
- * cost dominated evaluate). The parts mirror the repositories they stand for: the points available
- * are `ledgerBalance(…).available` over the ledger's lots (`loyalty_lots` keeps what is left of
- * each, the ledger's own projection), not its 50 or 5,000 entries; the promotions are the active
- * automatic and shared-code ones plus those of the typed generated codes; the rolling window is
- * the tier program's.
- */
 /** The order statuses that count as bought: loyalty's EARNING_STATUSES, as an SQL list. */
 const PAID = `(${EARNING_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-
-/**
- * A customer's committed checkouts whose order has not arrived through ingestion yet ($C the
- * customer, $O an order to leave out): with the stored orders, what "first order" rules count.
- */
-const PLACED_COMMITS_SQL = `select count(*) from checkout_commits k
-  where k.store_id = $1 and k.customer_id = $C and k.state = 'committed' and not k.arrived
-    and k.order_external_id <> $O
-    and not exists (select 1 from orders o where o.store_id = $1 and o.external_id = k.order_external_id)`;
 
 /**
  * Marks the commits of orders that arrived through ingestion, in the ingesting transaction: they
@@ -177,6 +160,14 @@ export async function markOrdersArrived(
 const NEAR_LIMIT = `((p.max_uses is not null and p.uses + p.reserved_uses >= p.max_uses)
   or (p.budget_minor is not null and p.budget_minor - p.budget_spent_minor - p.reserved_minor < $9::int8))`;
 
+/**
+ * Everything an evaluation reads, in one statement (one round trip instead of ten: the per-query
+ * cost dominated evaluate). The parts mirror the repositories they stand for: the points available
+ * are `ledgerBalance(…).available` over the ledger's lots (`loyalty_lots` keeps what is left of
+ * each, the ledger's own projection), not its 50 or 5,000 entries; the promotions are the active
+ * automatic and shared-code ones plus those of the typed generated codes; the rolling window is
+ * the tier program's.
+ */
 const CONTEXT_BASE = `
 with c as (
   -- The tier the loyalty job stored (customer_tiers) comes with the customer.
@@ -210,9 +201,12 @@ select
            union
            select external_id, sku, category from products where store_id = $1 and sku = any($4::text[])) p) as products,
   (select row_to_json(c) from c) as customer,
-  -- Paid orders (as loyalty's EARNING_STATUSES), plus the checkout commits the shop has not sent yet.
+  -- Paid orders (as loyalty's EARNING_STATUSES), plus the customer's committed checkouts whose
+  -- order has not arrived through ingestion yet: what "first order" rules count.
   (select json_build_object(
-       'orders', count(*) + (${PLACED_COMMITS_SQL.replaceAll('$C', '(select id from c)').replaceAll('$O', "''")}),
+       'orders', count(*) + (select count(*) from checkout_commits k
+         where k.store_id = $1 and k.customer_id = (select id from c) and k.state = 'committed' and not k.arrived
+           and not exists (select 1 from orders o where o.store_id = $1 and o.external_id = k.order_external_id)),
        'rolling_orders', count(*) filter (where placed_at >= w.since),
        'rolling_spend', coalesce(sum(total_minor - refunded_minor) filter (where placed_at >= w.since), 0))
      from orders,
