@@ -29,7 +29,26 @@ export interface Db extends Queryable {
    * (checkout's use shard is the connection's) holds across its statements and transactions.
    */
   session<T>(fn: (s: Db) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` with the payload of each notification on `channel` (PostgreSQL's LISTEN, on a
+   * connection of its own that reconnects by itself), and `onGap` whenever notifications may have
+   * been missed: its connection was lost, or is back. Closed with the database.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onGap: () => void): Promise<Listening>;
   close(): Promise<void>;
+}
+
+/** A LISTEN (`Db.listen`). */
+export interface Listening {
+  /** Whether every notification reaches it now (false while its connection is down). */
+  readonly live: boolean;
+  close(): Promise<void>;
+}
+
+/** Channel names are ours, but LISTEN takes no parameter: only plain identifiers pass. */
+function channelName(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  return channel;
 }
 
 // Type normalisation in one place (STACK.md gotcha 3): int8 → number (checked), date → 'YYYY-MM-DD'.
@@ -71,6 +90,11 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
     exec: base.exec,
     tx: (fn) => lite.transaction((t) => fn(wrap(t))),
     session: (fn) => fn(db),
+    // One connection in this process: nothing to lose, so never a gap.
+    async listen(channel, onNotify) {
+      const stop = await lite.listen(channelName(channel), onNotify);
+      return { live: true, close: () => stop() };
+    },
     close: () => lite.close(),
     dumpDataDir: async () => {
       const dump = await lite.dumpDataDir('none');
@@ -118,6 +142,73 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
     return { rows: (res?.rows ?? []) as R[], rowCount: res?.rowCount ?? res?.rows.length ?? 0 };
   };
   await run(pool, 'select 1');
+  const listeners = new Set<Listening>();
+  const listen = async (
+    channel: string,
+    onNotify: (payload: string) => void,
+    onGap: () => void,
+  ): Promise<Listening> => {
+    const name = channelName(channel);
+    let client: pg.Client | null = null;
+    let closed = false;
+    let retry: NodeJS.Timeout | null = null;
+    const handle: Listening = {
+      get live() {
+        return client !== null;
+      },
+      async close() {
+        closed = true;
+        listeners.delete(handle);
+        if (retry) clearTimeout(retry);
+        const c = client;
+        client = null;
+        await c?.end().catch(() => {});
+      },
+    };
+    const lost = (c: pg.Client) => {
+      if (closed || (client !== null && client !== c)) return;
+      if (client === c) {
+        client = null;
+        onGap();
+      }
+      c.end().catch(() => {});
+      retry ??= setTimeout(() => {
+        retry = null;
+        void connect();
+      }, 1000);
+      retry.unref();
+    };
+    const connect = async () => {
+      // Keepalives find a connection that died without a word (a partition), so it is replaced.
+      const c = new pg.Client({
+        connectionString: url,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+      });
+      c.on('error', () => lost(c));
+      c.on('end', () => lost(c));
+      c.on('notification', (n) => {
+        if (n.channel === name) onNotify(n.payload ?? '');
+      });
+      try {
+        await c.connect();
+        await c.query(`listen ${name}`);
+      } catch {
+        lost(c);
+        return;
+      }
+      if (closed) {
+        await c.end().catch(() => {});
+        return;
+      }
+      client = c;
+      // What was sent while it was down is gone.
+      onGap();
+    };
+    listeners.add(handle);
+    await connect();
+    return handle;
+  };
   /** Statements on one client of the pool. */
   const on = (client: pg.PoolClient): Queryable => ({
     query: (text, params, name) => run(client, text, params, name),
@@ -155,6 +246,7 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
         ...on(client),
         tx: (inner) => inTx(client, inner),
         session: (inner) => inner(session),
+        listen,
         close: async () => {},
       };
       try {
@@ -166,7 +258,11 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
     exec: async (sql) => {
       await pool.query(sql);
     },
-    close: () => pool.end(),
+    listen,
+    async close() {
+      await Promise.all([...listeners].map((l) => l.close()));
+      await pool.end();
+    },
   };
   return db;
 }

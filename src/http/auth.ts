@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ComebackError } from '../kernel/errors.ts';
-import { authenticateApiKey } from '../stores/repository.ts';
+import { apiKeyAuthenticator } from '../stores/api-key-cache.ts';
 import type { AppContext } from './context.ts';
 
 function bearer(header: string | undefined): string | null {
@@ -10,12 +10,14 @@ function bearer(header: string | undefined): string | null {
 
 /** `Authorization: Bearer <api key>` on every route of this scope: the key decides the store. */
 export function requireApiKey(app: FastifyInstance, ctx: AppContext): void {
+  const keys = apiKeyAuthenticator(ctx.db);
+  app.addHook('onClose', () => keys.close());
   app.addHook('onRequest', async (req) => {
     const secret = bearer(req.headers.authorization);
     if (!secret) {
       throw new ComebackError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
     }
-    const principal = await authenticateApiKey(ctx.db, secret);
+    const principal = await keys.authenticate(secret);
     if (!principal) throw new ComebackError('UNAUTHENTICATED', 'The API key is unknown or revoked');
     req.storeId = principal.storeId;
   });

@@ -74,7 +74,7 @@ export async function listStores(db: Queryable): Promise<Store[]> {
   return res.rows;
 }
 
-function hashSecret(secret: string): string {
+export function hashSecret(secret: string): string {
   // Keys are 192-bit random: a fast hash is safe here (unlike passwords) and keeps auth cheap.
   return createHash('sha256').update(secret).digest('hex');
 }
@@ -105,6 +105,17 @@ export async function listApiKeys(db: Queryable, storeId: string): Promise<ApiKe
   return res.rows;
 }
 
+/**
+ * Called when this process revokes a key: servers remembering keys (api-key-cache.ts) forget them
+ * at once here, before the database's notification reaches every process.
+ */
+const revokedHere = new Set<() => void>();
+
+export function onApiKeyRevoked(fn: () => void): () => void {
+  revokedHere.add(fn);
+  return () => revokedHere.delete(fn);
+}
+
 /** Revokes by id or by the shown prefix. */
 export async function revokeApiKey(db: Queryable, storeId: string, idOrPrefix: string): Promise<ApiKey> {
   const res = await db.query<ApiKey>(
@@ -114,6 +125,7 @@ export async function revokeApiKey(db: Queryable, storeId: string, idOrPrefix: s
     [storeId, idOrPrefix],
   );
   if (!res.rows[0]) throw notFound('API key', idOrPrefix);
+  for (const fn of revokedHere) fn();
   return res.rows[0];
 }
 
@@ -122,11 +134,11 @@ export interface Principal {
   keyId: string;
 }
 
-/** Finds the store a bearer secret belongs to; null for unknown or revoked keys. */
-export async function authenticateApiKey(db: Db, secret: string): Promise<Principal | null> {
+/** Finds the store a bearer secret's hash belongs to; null for unknown or revoked keys. */
+export async function authenticateApiKey(db: Db, secretHash: string): Promise<Principal | null> {
   const res = await db.query<{ store_id: string; id: string; last_used_at: Date | null }>(
     'select store_id, id, last_used_at from api_keys where secret_hash = $1 and revoked_at is null',
-    [hashSecret(secret)],
+    [secretHash],
     // Prepared: every API request runs it, and planning it cost as much as running it.
     'api_key_lookup',
   );
