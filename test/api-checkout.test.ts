@@ -261,6 +261,11 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
     expect((await call('POST', '/v1/checkout/commit', { ...body, order_external_id: 'o-3' })).status).toBe(
       201,
     );
+    // The cancelled order sent again (a payment retry) is refused: its use went to o-3.
+    const retried = await call('POST', '/v1/checkout/commit', body);
+    expect(retried.status).toBe(409);
+    expect(retried.body.error.details).toEqual([{ path: 'order_external_id', message: 'order_cancelled' }]);
+    expect((await call('GET', '/v1/promotions/summer10')).body.usage).toMatchObject({ uses: 2 });
   });
 
   it('generates unique single-use codes, exports them as CSV, and redeems each once', async () => {

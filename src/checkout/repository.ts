@@ -460,6 +460,20 @@ async function findCommit(q: Queryable, storeId: string, order: string): Promise
   return res.rows[0] ?? null;
 }
 
+/**
+ * The answer to committing an order again: its first commit. A cancelled order stays cancelled
+ * (what it took was released, and may be another order's now): committing it again is refused.
+ */
+function committedBefore(row: CommitRow): Committed {
+  if (row.state === 'cancelled')
+    throw new CheckoutConflict(
+      'order_cancelled',
+      'order_external_id',
+      'This order was cancelled: commit the cart under a new order id',
+    );
+  return { result: duplicateOf(row), rows: {} };
+}
+
 function duplicateOf(row: CommitRow): CommitResult {
   return {
     duplicate: true,
@@ -619,7 +633,7 @@ async function written(q: Queryable, plan: PlannedCommit): Promise<Committed> {
   const row = await findCommit(q, storeId, order);
   if (!row)
     throw new CheckoutConflict('concurrent_commit', 'order_external_id', 'The order is being committed');
-  return { result: duplicateOf(row), rows: {} };
+  return committedBefore(row);
 }
 
 /** A failed guard as the commit's answer, naming the first refused effect as the request sent it. */
@@ -694,7 +708,7 @@ async function commitOnce(
   granted = false,
 ): Promise<Committed> {
   const seen = await planCommit(db, storeId, body, now);
-  if ('committed' in seen) return { result: duplicateOf(seen.committed), rows: {} };
+  if ('committed' in seen) return committedBefore(seen.committed);
   const customer = seen.input.customer;
   const maybeFirst = customer.customerId !== null && customer.orderCount === 0;
   // The connection's shard had no quota for a limited promotion the order uses: grant one, again.
@@ -771,7 +785,7 @@ async function lockedCommit(
   if (customerId !== null) await lockLedger(q, storeId, customerId);
   await first();
   const fresh = await planCommit(q, storeId, body, now);
-  if ('committed' in fresh) return { result: duplicateOf(fresh.committed), rows: {} };
+  if ('committed' in fresh) return committedBefore(fresh.committed);
   if (
     customerId !== null &&
     seen.input.customer.orderCount === 0 &&

@@ -33,7 +33,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, ctx: AppContext): v
         tags: ['Checkout'],
         summary: "Commit an order's uses, codes and points atomically (once per order_external_id)",
         description:
-          'A code or points the evaluation refuses, or a limit reached meanwhile, answer 409 CHECKOUT_CONFLICT with the reason in details[0].message; nothing is written. The same order again answers 200 with duplicate: true and the first commit.',
+          'A code or points the evaluation refuses, or a limit reached meanwhile, answer 409 CHECKOUT_CONFLICT with the reason in details[0].message; nothing is written. The same order again answers 200 with duplicate: true and the first commit; a cancelled order sent again answers 409 with the reason order_cancelled.',
         body: CheckoutCommitInput,
       },
     },
