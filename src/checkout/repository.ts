@@ -208,7 +208,9 @@ select
          where k.store_id = $1 and k.customer_id = (select id from c) and k.state = 'committed' and not k.arrived
            and not exists (select 1 from orders o where o.store_id = $1 and o.external_id = k.order_external_id)),
        'rolling_orders', count(*) filter (where placed_at >= w.since),
-       'rolling_spend', coalesce(sum(total_minor - refunded_minor) filter (where placed_at >= w.since), 0))
+       -- Spend counts in the program's currency only (as the tier job counts it).
+       'rolling_spend', coalesce(sum(total_minor - refunded_minor)
+         filter (where placed_at >= w.since and currency = (select config->>'currency' from prog)), 0))
      from orders,
        (select $7::timestamptz - make_interval(days => coalesce(((select config from prog)->'tiers'->>'windowDays')::int, 365)) as since) w
      -- A commit leaves out its own order (arrived already, it is not an order before it).

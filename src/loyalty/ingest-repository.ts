@@ -37,6 +37,7 @@ interface OrderRow {
   customer_id: string;
   placed_at: Date | string;
   status: string;
+  currency: string;
   discount_minor: number | string;
   total_minor: number | string;
   refunded_minor: number | string;
@@ -103,7 +104,7 @@ export async function earnForIngestedOrders(
     customers.rows.map((r) => r.customer_id),
   );
   const res = await q.query<OrderRow>(
-    `select o.id, o.external_id, o.customer_id, o.placed_at, o.status, o.discount_minor, o.total_minor,
+    `select o.id, o.external_id, o.customer_id, o.placed_at, o.status, o.currency, o.discount_minor, o.total_minor,
        o.refunded_minor, t.tier,
        -- First order as checkout counts it: no earlier paid order (EARNING_STATUSES).
        not exists (select 1 from orders p where p.store_id = o.store_id and p.customer_id = o.customer_id
@@ -152,6 +153,7 @@ async function earnOrders(
       customerId: r.customer_id,
       placedAt: ms(r.placed_at),
       status: r.status,
+      currency: r.currency,
       lines: (byOrder.get(r.id) ?? []).map((l) => ({
         productId: l.product_external_id ?? l.sku ?? '',
         categoryIds: l.category ? [l.category] : [],

@@ -24,6 +24,7 @@ const order = (over: Partial<IngestedOrder> = {}): IngestedOrder => ({
   customerId: 'cus_1',
   placedAt: NOW - DAY_MS,
   status: 'paid',
+  currency: 'EUR',
   lines: [{ productId: 'p', categoryIds: [], totalMinor: 2550, discountMinor: 0 }],
   discountMinor: 0,
   isFirstOrder: false,
@@ -89,6 +90,11 @@ describe('ingestedEarnOperation', () => {
   it('earns nothing for unpaid, cancelled or refunded orders', () => {
     for (const status of ['open', 'cancelled', 'refunded'])
       expect(ingestedEarnOperation(program, order({ status }), NOW)).toBeNull();
+  });
+
+  it("earns nothing for an order in another currency than the program's", () => {
+    expect(ingestedEarnOperation(program, order(), NOW)).not.toBeNull();
+    expect(ingestedEarnOperation(program, order({ currency: 'JPY' }), NOW)).toBeNull();
   });
 
   it('earns nothing when the points would have lapsed already by now (history imports)', () => {

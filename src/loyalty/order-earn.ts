@@ -32,6 +32,8 @@ export interface IngestedOrder {
   customerId: string;
   placedAt: EpochMs;
   status: string;
+  /** ISO currency of its amounts: only orders in the program's currency earn. */
+  currency: string;
   lines: readonly IngestedLine[];
   /** The order's whole discount (lines' own discounts included). */
   discountMinor: number;
@@ -75,6 +77,8 @@ export function ingestedEarnOperation(
   now: EpochMs,
 ): LedgerOperation | null {
   if (!EARNING_STATUSES.includes(order.status)) return null;
+  // Points are per unit of the program's currency: 10,000 yen are not 100 euros.
+  if (order.currency !== program.currency) return null;
   const { expiresAt } = lotWindow(program, order.placedAt, true);
   if (expiresAt !== null && expiresAt <= now) return null;
   const paid = linesPaid(order);

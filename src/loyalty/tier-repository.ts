@@ -84,7 +84,9 @@ export async function evaluateStoredTiers(
   const memberships = await loadMemberships(q, storeId, now, customerIds);
   const res = await q.query<Candidate>(
     `with act as (
-       select customer_id, sum(total_minor - refunded_minor) as spend, count(*)::int as orders
+       -- Spend in the program's currency only: tiers' thresholds are amounts in it.
+       select customer_id, coalesce(sum(total_minor - refunded_minor) filter (where currency = $7), 0) as spend,
+         count(*)::int as orders
        from orders
        where store_id = $1 and customer_id is not null and status = any($6::text[])
          and placed_at > $2 and placed_at <= $3 and ($4::text[] is null or customer_id = any($4::text[]))
@@ -107,6 +109,7 @@ export async function evaluateStoredTiers(
       customerIds,
       [...memberships.keys()],
       EARNING_STATUSES,
+      program.currency,
     ],
   );
   const rows: unknown[][] = [];

@@ -491,6 +491,25 @@ describe('loyalty at checkout', () => {
     expect(r.effects).toContainEqual({ type: 'redeem_points', customerId: 'cus_1', points: 1000 });
   });
 
+  it("neither redeems nor earns points on a cart in another currency than the program's", () => {
+    const r = only({ loyalty, currency: 'JPY', points: 1000, customer: customer({ availablePoints: 5000 }) });
+    expect(r.points).toMatchObject({
+      redeemed: 0,
+      valueMinor: 0,
+      rejection: { reason: 'currency_mismatch', programCurrency: 'EUR' },
+      toEarn: null,
+    });
+    expect(r.effects.filter((e) => e.type === 'redeem_points')).toEqual([]);
+    // Tier progress does not count yen as euros: 6,500 yen leave the 100.00 to silver untouched.
+    expect(only({ loyalty, currency: 'JPY', customer: customer() }).tierProgress?.next).toMatchObject({
+      code: 'silver',
+      remainingSpendMinor: 10_000,
+    });
+    expect(only({ loyalty, customer: customer() }).tierProgress?.next?.remainingSpendMinor).toBeLessThan(
+      10_000,
+    );
+  });
+
   it('caps points at the share of the order and refuses guests', () => {
     expect(
       only({ loyalty, points: 9000, customer: customer({ availablePoints: 9000 }) }).points,

@@ -427,9 +427,11 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
   const pointsOutcome = redeemPoints(input, remaining, goodsAfterPromotions, pointsPerLine, effects);
 
   const program = input.loyalty;
+  // Points and tier spend count in the program's currency: a cart in another earns nothing.
+  const sameCurrency = program !== null && program.currency === currency;
   let paidGoods = 0;
   for (let i = 0; i < n; i++) paidGoods += remaining[i];
-  if (program) {
+  if (program && sameCurrency) {
     let promotionPoints = 0;
     for (const d of applied) promotionPoints += d.points;
     pointsOutcome.toEarn = earnPoints(program, {
@@ -473,7 +475,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     tierProgress:
       program && program.tiers.levels.length > 0
         ? tierProgress(program.tiers, customer.tier, {
-            spendMinor: customer.rolling.spendMinor + paidGoods,
+            spendMinor: customer.rolling.spendMinor + (sameCurrency ? paidGoods : 0),
             orderCount: customer.rolling.orderCount + 1,
           })
         : null,
@@ -502,6 +504,10 @@ function redeemPoints(
   if (input.points <= 0) return out;
   if (!input.loyalty) {
     out.rejection = { reason: 'no_program' };
+    return out;
+  }
+  if (input.loyalty.currency !== input.currency) {
+    out.rejection = { reason: 'currency_mismatch', programCurrency: input.loyalty.currency };
     return out;
   }
   const q = quoteRedemption(input.loyalty, {

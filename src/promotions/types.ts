@@ -170,7 +170,9 @@ export type PointsRejection =
   | { reason: 'insufficient_points'; available: number }
   | { reason: 'below_minimum'; minPoints: number }
   | { reason: 'nothing_to_pay' }
-  | { reason: 'no_program' };
+  | { reason: 'no_program' }
+  /** The program's points are worth money in its own currency only. */
+  | { reason: 'currency_mismatch'; programCurrency: string };
 
 export interface PointsOutcome {
   requested: number;
@@ -179,7 +181,7 @@ export interface PointsOutcome {
   lines: LineAmount[];
   capped: 'balance' | 'max_points' | 'max_share' | 'order_total' | 'rate_step' | null;
   rejection: PointsRejection | null;
-  /** What this order would earn (pending through the return window), or null without a program. */
+  /** What this order would earn (pending through the return window), or null without a program or in another currency. */
   toEarn: EarnResult | null;
 }
 
