@@ -355,6 +355,28 @@ describe('eligibility: each condition says why it failed', () => {
     expect(capped.discounts[0].lines.reduce((a, l) => a + l.amountMinor, 0)).toBe(300);
   });
 
+  it('a shared code several promotions use belongs to the one that can apply now', () => {
+    // Last year's WELCOME (ended, first by priority), this year's, and one for another currency.
+    const old = coded('WELCOME', {
+      id: 'welcome-2020',
+      priority: 1,
+      endsAt: NOW - 300 * DAY_MS,
+      actions: [off(900)],
+    });
+    const usd = coded('WELCOME', { id: 'welcome-usd', priority: 2, currency: 'USD', actions: [off(800)] });
+    const now = coded('WELCOME', { id: 'welcome-now', priority: 50, actions: [off(500)] });
+    for (const promotions of [
+      [old, usd, now],
+      [now, usd, old],
+    ]) {
+      const r = only({ promotions, codes: ['WELCOME'] });
+      expect(r.rejectedCodes).toEqual([]);
+      expect(r.discounts.map((d) => d.promotionId)).toEqual(['welcome-now']);
+    }
+    // None can apply: the one that runs first answers, with its reason.
+    expect(rejection({ promotions: [old, usd], codes: ['WELCOME'] })).toMatchObject({ reason: 'expired' });
+  });
+
   it('unknown, duplicate, used, expired and wrong-currency codes', () => {
     const single = promo({ id: 'single', trigger: { type: 'unique_codes' }, actions: [off(500)] });
     const r = only({

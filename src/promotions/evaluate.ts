@@ -158,9 +158,20 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     if (p.trigger.type === 'automatic')
       candidates.push({ promotion: p, typed: null, code: null, record: null, source: 'automatic' });
     else if (p.trigger.type === 'code') {
-      // Two promotions with one shared code: the one that runs first owns it, whatever the input order.
+      // Several promotions with one shared code (a yearly WELCOME, one per currency): one that can
+      // apply now owns it (in its dates, in the cart's currency), then the one that runs first,
+      // whatever the input order.
       const other = byCode.get(p.trigger.code);
-      if (!other || p.priority < other.priority || (p.priority === other.priority && p.id < other.id))
+      const current = (x: Promotion) =>
+        (x.currency === null || x.currency === currency) &&
+        (x.startsAt === null || x.startsAt <= input.now) &&
+        (x.endsAt === null || input.now < x.endsAt);
+      if (
+        !other ||
+        (current(p) && !current(other)) ||
+        (current(p) === current(other) &&
+          (p.priority < other.priority || (p.priority === other.priority && p.id < other.id)))
+      )
         byCode.set(p.trigger.code, p);
     }
   }
