@@ -356,6 +356,29 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
     expect(closed.rows.every((r) => r.closed.includes('open'))).toBe(true);
   });
 
+  it('refuses balances on codes of a promotion that does not pay from them (no gift_card action)', async () => {
+    await call('POST', '/v1/promotions', {
+      id: 'half-off',
+      name: 'Half off',
+      trigger: { type: 'unique_codes' },
+      actions: [{ code: 'percent_off', args: { percent_bps: 5000 } }],
+    });
+    const gen = await call('POST', '/v1/promotions/half-off/codes', { count: 2, balance_minor: 100 });
+    expect(gen.status).toBe(422);
+    expect(gen.body.error.details).toEqual([
+      { path: 'balance_minor', message: 'the promotion has no gift_card action' },
+    ]);
+    const imp = await call('POST', '/v1/promotions/half-off/codes/import', {
+      codes: [{ code: 'HALF-1' }, { code: 'HALF-2', balance_minor: 100 }],
+    });
+    expect(imp.status).toBe(422);
+    expect(imp.body.error.details).toEqual([
+      { path: 'codes[1].balance_minor', message: 'the promotion has no gift_card action' },
+    ]);
+    expect((await call('GET', '/v1/promotions/half-off/codes')).body.data).toEqual([]);
+    expect((await call('POST', '/v1/promotions/half-off/codes', { count: 2 })).status).toBe(201);
+  });
+
   it('lists codes a page at a time with filters, exports every match as CSV, and imports codes all or nothing by line', async () => {
     await call('POST', '/v1/promotions', {
       id: 'legacy',

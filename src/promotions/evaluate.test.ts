@@ -355,6 +355,18 @@ describe('eligibility: each condition says why it failed', () => {
     expect(capped.discounts[0].lines.reduce((a, l) => a + l.amountMinor, 0)).toBe(300);
   });
 
+  it("debits a code's balance only for a promotion that pays from it (gift_card)", () => {
+    const half = promo({ id: 'half', trigger: { type: 'unique_codes' }, actions: [pct(5000)] });
+    const r = only({
+      promotions: [half],
+      codes: ['HALF2345'],
+      codeRecords: [record('HALF2345', 'half', { balanceMinor: 100 })],
+    });
+    expect(r.rejectedCodes).toEqual([]);
+    expect(r.effects.filter((e) => e.type === 'debit_gift_card')).toEqual([]);
+    expect(r.effects).toContainEqual({ type: 'redeem_code', code: 'HALF2345', promotionId: 'half' });
+  });
+
   it('a shared code several promotions use belongs to the one that can apply now', () => {
     // Last year's WELCOME (ended, first by priority), this year's, and one for another currency.
     const old = coded('WELCOME', {

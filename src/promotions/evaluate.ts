@@ -20,7 +20,7 @@ import {
 import { type ActionContext, applyAction } from './actions.ts';
 import { normalizeCode } from './codes.ts';
 import { type ConditionContext, checkCondition } from './conditions.ts';
-import type { LineFilter, Promotion } from './promotion.ts';
+import { type LineFilter, type Promotion, paysFromBalance } from './promotion.ts';
 import { rejectionMessage } from './rejection-message.ts';
 import type {
   AppliedDiscount,
@@ -419,7 +419,8 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
         budgetMinor,
       });
     if (rec !== null) {
-      if (rec.balanceMinor !== null)
+      // A balance on another promotion's code (stored before balances were refused there) is not debited.
+      if (rec.balanceMinor !== null && paysFromBalance(p))
         effects.push({
           type: 'debit_gift_card',
           code: rec.code,

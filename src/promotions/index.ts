@@ -26,7 +26,13 @@ export {
   checkCondition,
 } from './conditions.ts';
 export { evaluateCheckout, TIER_DISCOUNT_PRIORITY } from './evaluate.ts';
-export { LineFilter, Promotion, type PromotionInput, PromotionTrigger } from './promotion.ts';
+export {
+  LineFilter,
+  Promotion,
+  type PromotionInput,
+  PromotionTrigger,
+  paysFromBalance,
+} from './promotion.ts';
 export { rejectionMessage } from './rejection-message.ts';
 export type {
   AppliedDiscount,

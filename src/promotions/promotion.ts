@@ -81,3 +81,8 @@ export const Promotion = z
   });
 export type Promotion = z.infer<typeof Promotion>;
 export type PromotionInput = z.input<typeof Promotion>;
+
+/** Whether the promotion pays from its codes' balances (gift cards): only such codes carry one. */
+export function paysFromBalance(p: Promotion): boolean {
+  return p.actions.some((a) => a.code === 'gift_card');
+}

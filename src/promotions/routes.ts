@@ -11,7 +11,7 @@ import { apiSchema, mergePatch, parseFromApi, toApiShape } from '../http/api-sha
 import { type AppContext, storeOf } from '../http/context.ts';
 import { ComebackError, type ErrorDetail, notFound, validationFailed } from '../kernel/errors.ts';
 import { checkImportedCodes, type ImportedCodeLine } from './code-import.ts';
-import { Promotion } from './promotion.ts';
+import { Promotion, paysFromBalance } from './promotion.ts';
 import {
   allCodes,
   createCodes,
@@ -196,12 +196,22 @@ function importLines(body: z.infer<typeof ImportBody>): {
   return { lines: records, firstLine: 2, pathOf: (line, field) => `lines[${line}].${field}` };
 }
 
-/** Generated and imported codes belong to promotions triggered by them. */
-function requireUniqueCodes(row: PromotionRow, how: 'generated' | 'imported'): void {
+/**
+ * Generated and imported codes belong to promotions triggered by them, and carry a balance only
+ * when the promotion pays from it (a gift_card action): `balances` are the paths of those given.
+ */
+function requireUniqueCodes(row: PromotionRow, how: 'generated' | 'imported', balances: string[]): void {
   if (row.config.trigger.type !== 'unique_codes')
     throw validationFailed(`Codes can be ${how} only for a promotion with trigger unique_codes`, [
       { path: 'params.id', message: 'trigger is not unique_codes' },
     ]);
+  if (balances.length > 0 && !paysFromBalance(row.config))
+    throw validationFailed(
+      'Only codes of a gift card promotion (a gift_card action) carry a balance',
+      balances
+        .slice(0, MAX_DETAILS)
+        .map((path) => ({ path, message: 'the promotion has no gift_card action' })),
+    );
 }
 
 const MAX_DETAILS = 1000;
@@ -339,8 +349,8 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
       const storeId = storeOf(req);
       const row = await findPromotion(ctx.db, storeId, req.params.id);
       if (!row) throw notFound('Promotion', req.params.id);
-      requireUniqueCodes(row, 'generated');
       const b = req.body;
+      requireUniqueCodes(row, 'generated', b.balance_minor === null ? [] : ['balance_minor']);
       const codes = await ctx.db.tx((q) =>
         createCodes(
           q,
@@ -426,7 +436,11 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
       const imported = await ctx.db.tx(async (q) => {
         const row = await findPromotion(q, storeId, req.params.id);
         if (!row) throw notFound('Promotion', req.params.id);
-        requireUniqueCodes(row, 'imported');
+        requireUniqueCodes(
+          row,
+          'imported',
+          checked.codes.flatMap((c) => (c.balanceMinor === null ? [] : [pathOf(c.line, 'balance_minor')])),
+        );
         const res = await importCodes(q, storeId, row.id, checked.codes);
         // Thrown inside the transaction: a code taken meanwhile undoes the whole import.
         if (res.refusals.length > 0) throw importRefused(res.refusals, pathOf);
