@@ -544,6 +544,11 @@ describe('loyalty at checkout', () => {
     );
   });
 
+  it('shows no points to earn to a guest (commit books none)', () => {
+    expect(only({ loyalty, customer: customer() }).points.toEarn?.points).toBeGreaterThan(0);
+    expect(only({ loyalty, customer: customer({ customerId: null }) }).points.toEarn).toBeNull();
+  });
+
   it('caps points at the share of the order and refuses guests', () => {
     expect(
       only({ loyalty, points: 9000, customer: customer({ availablePoints: 9000 }) }).points,

@@ -443,7 +443,8 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
   const sameCurrency = program !== null && program.currency === currency;
   let paidGoods = 0;
   for (let i = 0; i < n; i++) paidGoods += remaining[i];
-  if (program && sameCurrency) {
+  // A guest has no ledger to book points on: nothing is shown as earned.
+  if (program && sameCurrency && customer.customerId !== null) {
     let promotionPoints = 0;
     for (const d of applied) promotionPoints += d.points;
     pointsOutcome.toEarn = earnPoints(program, {
