@@ -510,6 +510,58 @@ describe('loyalty at checkout', () => {
     },
   });
 
+  it("a gift card pays what the discounts (the tier's too) left, and what it pays earns points", () => {
+    const gift = promo({
+      id: 'gift',
+      priority: 1,
+      trigger: { type: 'unique_codes' },
+      actions: [{ code: 'gift_card', args: {} }],
+    });
+    const silver = customer({ tier: 'silver' });
+    const withCard = only({
+      loyalty,
+      customer: silver,
+      promotions: [gift],
+      codes: ['GIFTAAAA'],
+      codeRecords: [record('GIFTAAAA', 'gift', { balanceMinor: 3000 })],
+    });
+    const without = only({ loyalty, customer: silver });
+    expect(withCard.discounts.map((d) => [d.source, d.amountMinor])).toEqual([
+      ['tier', 325],
+      ['code', 3000],
+    ]);
+    expect(withCard.totalMinor).toBe(6500 - 325 - 3000 + 490);
+    expect(withCard.points.toEarn).toEqual(without.points.toEarn);
+    expect(withCard.tierProgress).toEqual(without.tierProgress);
+    // Points are a discount too: they are redeemed first, and the card pays the rest.
+    const both = only({
+      loyalty,
+      customer: customer({ tier: 'silver', availablePoints: 5000 }),
+      points: 1000,
+      promotions: [gift],
+      codes: ['GIFTAAAA'],
+      codeRecords: [record('GIFTAAAA', 'gift', { balanceMinor: 9000 })],
+    });
+    expect(both.points).toMatchObject({ redeemed: 1000, valueMinor: 1000, rejection: null });
+    expect(both.effects).toContainEqual(
+      expect.objectContaining({ type: 'debit_gift_card', amountMinor: 6500 - 325 - 1000 + 490 }),
+    );
+    expect(both.totalMinor).toBe(0);
+    // An exclusive promotion excludes other discounts, not paying by gift card.
+    const solo = promo({
+      id: 'solo',
+      stacking: 'exclusive',
+      actions: [{ code: 'amount_off', args: { amountMinor: 500 } }],
+    });
+    const r = only({
+      promotions: [solo, gift],
+      codes: ['GIFTAAAA'],
+      codeRecords: [record('GIFTAAAA', 'gift', { balanceMinor: 3000 })],
+    });
+    expect(r.rejectedCodes).toEqual([]);
+    expect(r.discounts.map((d) => d.promotionId)).toEqual(['solo', 'gift']);
+  });
+
   it('redeems points as money off the lines, then earns on what is paid', () => {
     const r = only({ loyalty, points: 1000, customer: customer({ availablePoints: 5000 }) });
     expect(r.points).toMatchObject({

@@ -97,6 +97,9 @@ function tierPromotion(level: TierLevel): Promotion | null {
 function byRunOrder(a: Candidate, b: Candidate): number {
   const pa = a.promotion;
   const pb = b.promotion;
+  // Gift cards pay what every discount (the tier's too) left, whatever their priority.
+  const ga = paysFromBalance(pa);
+  if (ga !== paysFromBalance(pb)) return ga ? 1 : -1;
   if (pa.priority !== pb.priority) return pa.priority - pb.priority;
   if (pa.id !== pb.id) return pa.id < pb.id ? -1 : 1;
   const ca = a.code ?? '';
@@ -147,6 +150,8 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
   }
   const remaining = subtotals.slice();
   const discountPerLine = new Array<number>(n).fill(0);
+  /** What gift cards paid per line: money paid, so it earns points (not a discount of the price). */
+  const giftPerLine = new Array<number>(n).fill(0);
   let shippingRemaining = input.shippingMinor;
   const rejectedCodes: CodeRejection[] = [];
   // Candidates: automatic promotions, those the codes name, the tier's benefits.
@@ -238,16 +243,17 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     eligibleQuantity: 0,
   };
 
-  for (const cand of candidates) {
+  // One candidate: kept (its discount taken from what is left) or refused with its reason.
+  const consider = (cand: Candidate): void => {
     const p = cand.promotion;
     // Validity, then limits, then eligibility, then stacking: the first refusal is the one shown.
     if (p.currency !== null && p.currency !== currency) {
       fail(rejectedCodes, currency, cand, { reason: 'currency_mismatch', currency: p.currency });
-      continue;
+      return;
     }
     if (p.startsAt !== null && input.now < p.startsAt) {
       fail(rejectedCodes, currency, cand, { reason: 'not_started', startsAt: p.startsAt });
-      continue;
+      return;
     }
     const endsAt =
       p.endsAt !== null && cand.record?.expiresAt != null
@@ -255,12 +261,12 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
         : (p.endsAt ?? cand.record?.expiresAt ?? null);
     if (endsAt !== null && input.now >= endsAt) {
       fail(rejectedCodes, currency, cand, { reason: 'expired', endedAt: endsAt });
-      continue;
+      return;
     }
     const rec = cand.record;
     if (rec?.redeemed) {
       fail(rejectedCodes, currency, cand, { reason: 'code_used' });
-      continue;
+      return;
     }
     if (rec !== null && rec.customerId !== null && rec.customerId !== customer.customerId) {
       fail(
@@ -271,18 +277,18 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
           ? { reason: 'customer_required' }
           : { reason: 'not_eligible', detail: { condition: 'customer' } },
       );
-      continue;
+      return;
     }
     const usage = Object.hasOwn(input.usage, p.id) ? input.usage[p.id] : null;
     const { totalUses, usesPerCustomer, budgetMinor } = p.limits;
     if (totalUses !== null && (usage?.uses ?? 0) >= totalUses) {
       fail(rejectedCodes, currency, cand, { reason: 'usage_limit_reached', limit: 'total', max: totalUses });
-      continue;
+      return;
     }
     if (usesPerCustomer !== null) {
       if (customer.customerId === null) {
         fail(rejectedCodes, currency, cand, { reason: 'customer_required' });
-        continue;
+        return;
       }
       const used = Object.hasOwn(customer.promotionUses, p.id) ? customer.promotionUses[p.id] : 0;
       if (used >= usesPerCustomer) {
@@ -291,14 +297,14 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
           limit: 'per_customer',
           max: usesPerCustomer,
         });
-        continue;
+        return;
       }
     }
     const budgetLeft =
       budgetMinor === null ? Number.POSITIVE_INFINITY : budgetMinor - (usage?.spentMinor ?? 0);
     if (budgetLeft <= 0) {
       fail(rejectedCodes, currency, cand, { reason: 'budget_exhausted' });
-      continue;
+      return;
     }
 
     let eligibleSubtotal = 0;
@@ -312,7 +318,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     }
     if (eligibleQuantity === 0 && hasIncludes(p.appliesTo)) {
       fail(rejectedCodes, currency, cand, { reason: 'not_eligible', detail: { condition: 'products' } });
-      continue;
+      return;
     }
     ctx.eligibleSubtotalMinor = eligibleSubtotal;
     ctx.eligibleQuantity = eligibleQuantity;
@@ -323,21 +329,22 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     }
     if (notEligible !== null) {
       fail(rejectedCodes, currency, cand, { reason: 'not_eligible', detail: notEligible });
-      continue;
+      return;
     }
 
-    if (exclusive !== null) {
+    // An exclusive promotion excludes other discounts, not paying with a gift card.
+    if (exclusive !== null && !paysFromBalance(p)) {
       fail(rejectedCodes, currency, cand, { reason: 'not_combinable', with: clash(exclusive) });
-      continue;
+      return;
     }
     if (p.stacking === 'exclusive' && appliedBy.length > 0) {
       fail(rejectedCodes, currency, cand, { reason: 'not_combinable', with: clash(appliedBy[0]) });
-      continue;
+      return;
     }
     const sameClass = p.class === null ? undefined : classes.get(p.class);
     if (p.class !== null && sameClass !== undefined) {
       fail(rejectedCodes, currency, cand, { reason: 'class_limit', class: p.class, with: clash(sameClass) });
-      continue;
+      return;
     }
 
     // Actions run one after another on what is left, in a scratch copy until the promotion is kept.
@@ -367,7 +374,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     }
     if (refused !== null) {
       fail(rejectedCodes, currency, cand, refused);
-      continue;
+      return;
     }
     let linesTotal = 0;
     for (let i = 0; i < n; i++) linesTotal += amounts[i];
@@ -381,12 +388,14 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     }
     if (linesTotal + shipping === 0 && points === 0) {
       fail(rejectedCodes, currency, cand, { reason: 'nothing_to_discount' });
-      continue;
+      return;
     }
 
     const split: LineAmount[] = [];
+    const gift = paysFromBalance(p);
     for (let i = 0; i < n; i++) {
       if (amounts[i] === 0) continue;
+      if (gift) giftPerLine[i] += amounts[i];
       remaining[i] -= amounts[i];
       discountPerLine[i] += amounts[i];
       split.push({ lineId: lines[i].id, amountMinor: amounts[i] });
@@ -430,13 +439,18 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
         });
       else effects.push({ type: 'redeem_code', code: rec.code, promotionId: p.id });
     }
-  }
+  };
+  // Discounts, then points, then gift cards: a gift card pays what is left, like money.
+  for (const cand of candidates) if (!paysFromBalance(cand.promotion)) consider(cand);
 
   let goodsAfterPromotions = 0;
   for (let i = 0; i < n; i++) goodsAfterPromotions += remaining[i];
 
   const pointsPerLine = new Array<number>(n).fill(0);
   const pointsOutcome = redeemPoints(input, remaining, goodsAfterPromotions, pointsPerLine, effects);
+  for (const cand of candidates) if (paysFromBalance(cand.promotion)) consider(cand);
+  let giftGoods = 0;
+  for (let i = 0; i < n; i++) giftGoods += giftPerLine[i];
 
   const program = input.loyalty;
   // Points and tier spend count in the program's currency: a cart in another earns nothing.
@@ -451,7 +465,8 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       lines: lines.map((l, i) => ({
         productId: l.productId,
         categoryIds: l.categoryIds,
-        paidMinor: remaining[i],
+        // What a gift card paid is money paid: it earns.
+        paidMinor: remaining[i] + giftPerLine[i],
       })),
       orderTotalMinor: goodsAfterPromotions,
       isFirstOrder: customer.orderCount === 0,
@@ -488,7 +503,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     tierProgress:
       program && program.tiers.levels.length > 0
         ? tierProgress(program.tiers, customer.tier, {
-            spendMinor: customer.rolling.spendMinor + (sameCurrency ? paidGoods : 0),
+            spendMinor: customer.rolling.spendMinor + (sameCurrency ? paidGoods + giftGoods : 0),
             orderCount: customer.rolling.orderCount + 1,
           })
         : null,
