@@ -226,6 +226,30 @@ describeEachDb('the loyalty job', (getDb, kind) => {
     const notForSale = await s.call('POST', '/v1/customers/m1/memberships', { tier: 'gold', key: 'buy-2' });
     expect(notForSale.status).toBe(422);
 
+    // Checkout gives the membership's free shipping while it lasts, and not a moment after its end,
+    // even before the nightly job stores the change.
+    const cart = {
+      customer: { external_id: 'm1' },
+      currency: 'EUR',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 1000 }],
+      shipping_minor: 490,
+      codes: [],
+      points: 0,
+    };
+    const during = await s.call('POST', '/v1/checkout/evaluate', cart);
+    expect(during.body.shipping).toMatchObject({ free: true });
+    await getDb().query(
+      "update loyalty_memberships set starts_at = now() - interval '2 days', ends_at = now() - interval '1 day' where store_id = $1",
+      [s.storeId],
+    );
+    expect((await s.tier('m1')).tier).toBe('club');
+    const after = await s.call('POST', '/v1/checkout/evaluate', cart);
+    expect(after.body.shipping).toMatchObject({ free: false, total_minor: 490 });
+    await getDb().query(
+      "update loyalty_memberships set starts_at = now(), ends_at = now() + interval '365 days' where store_id = $1",
+      [s.storeId],
+    );
+
     expect((await job(s.storeId, 355))?.summary.tiers.renewalReminders).toBe(1);
     expect((await job(s.storeId, 356))?.summary.tiers.renewalReminders).toBe(0);
     expect((await s.events('membership_renewal_due')).length).toBe(1);

@@ -22,6 +22,7 @@ import {
   LoyaltyProgram,
   ledgerForSpending,
   planLedgerOperation,
+  tierInForce,
 } from '../loyalty/index.ts';
 import {
   applyLedgerDecision,
@@ -120,7 +121,15 @@ interface ContextRow {
     expires_at: string | null;
   }[];
   products: { external_id: string; sku: string | null; category: string | null }[];
-  customer: { id: string; birthday: string | null; tags: string[]; tier: string | null } | null;
+  customer: {
+    id: string;
+    birthday: string | null;
+    tags: string[];
+    tier: string | null;
+    earned_tier: string | null;
+    /** Tier, start and end (epoch ms) of memberships not ended, when the stored tier is a membership's. */
+    memberships: [string, number, number][] | null;
+  } | null;
   stats: { orders: number; rolling_orders: number; rolling_spend: number } | null;
   scores: { rfm_segment: string; lifecycle_stage: string } | null;
   uses: Record<string, number> | null;
@@ -170,8 +179,16 @@ const NEAR_LIMIT = `((p.max_uses is not null and p.uses + p.reserved_uses >= p.m
  */
 const CONTEXT_BASE = `
 with c as (
-  -- The tier the loyalty job stored (customer_tiers) comes with the customer.
-  select c.id, c.birthday, c.tags, t.tier from customers c
+  -- The tier the loyalty job stored (customer_tiers) comes with the customer; when it is a paid
+  -- membership's (above the tier earned), the memberships not ended yet come too: one that ended
+  -- since the job ran no longer counts (tierInForce).
+  select c.id, c.birthday, c.tags, t.tier, t.earned_tier,
+    case when t.tier is distinct from t.earned_tier then
+      (select coalesce(json_agg(json_build_array(m.tier, (extract(epoch from m.starts_at) * 1000)::int8,
+         (extract(epoch from m.ends_at) * 1000)::int8)), '[]'::json)
+       from loyalty_memberships m
+       where m.store_id = c.store_id and m.customer_id = c.id and m.ends_at > $7::timestamptz) end as memberships
+  from customers c
   left join customer_tiers t on t.store_id = c.store_id and t.customer_id = c.id
   -- By id, or by external id through its unique index (a CASE around the two would scan the store).
   where c.store_id = $1 and c.id = (case when $6 then $5::text
@@ -265,15 +282,24 @@ const GUEST: CustomerContext = {
   rolling: { spendMinor: 0, orderCount: 0 },
 };
 
-function customerOf(row: ContextRow): CustomerContext {
+function customerOf(row: ContextRow, program: LoyaltyProgram | null, now: number): CustomerContext {
   const c = row.customer;
   if (c === null) return GUEST;
+  const tier =
+    program === null || c.memberships === null
+      ? c.tier
+      : tierInForce(
+          program.tiers,
+          { tier: c.tier, earnedTier: c.earned_tier },
+          c.memberships.map(([t, startsAt, endsAt], i) => ({ id: String(i), tier: t, startsAt, endsAt })),
+          now,
+        );
   const segments = [...c.tags];
   if (row.scores) segments.push(row.scores.rfm_segment, row.scores.lifecycle_stage);
   const s = row.stats ?? { orders: 0, rolling_orders: 0, rolling_spend: 0 };
   return {
     customerId: c.id,
-    tier: c.tier,
+    tier,
     segments,
     orderCount: s.orders,
     birthday:
@@ -372,7 +398,7 @@ async function readCheckout(
   const usage: Record<string, PromotionUsage> = {};
   for (const r of row.promotions) usage[r.id] = { uses: r.uses, spentMinor: Number(r.spent) };
   const input: CheckoutInput = {
-    customer: customerOf(row),
+    customer: customerOf(row, program, now),
     currency: body.currency,
     channel: body.channel,
     lines,

@@ -77,6 +77,7 @@ export {
   type TierProgress,
   type TierState,
   tierBenefits,
+  tierInForce,
   tierLevel,
   tierProgress,
 } from './tiers.ts';

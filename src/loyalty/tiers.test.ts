@@ -9,6 +9,7 @@ import {
   NO_TIER,
   purchaseMembership,
   tierBenefits,
+  tierInForce,
   tierProgress,
 } from './tiers.ts';
 
@@ -34,6 +35,20 @@ const program = TierProgram.parse({
   ],
 });
 const spend = (spendMinor: number) => ({ spendMinor, orderCount: 0 });
+
+describe('tierInForce', () => {
+  const club: Membership = { id: 'm', tier: 'club', startsAt: T, endsAt: T + 365 * DAY_MS };
+  it('is the stored tier, but a membership counts only while it lasts', () => {
+    expect(tierInForce(program, { tier: 'gold', earnedTier: 'gold' }, [], T)).toBe('gold');
+    const paid = { tier: 'club', earnedTier: 'silver' };
+    expect(tierInForce(program, paid, [club], T + DAY_MS)).toBe('club');
+    expect(tierInForce(program, paid, [club], club.endsAt)).toBe('silver');
+    // A renewal that starts where the first period ends keeps it.
+    const renewal = { ...club, id: 'r', startsAt: club.endsAt, endsAt: club.endsAt + 365 * DAY_MS };
+    expect(tierInForce(program, paid, [club, renewal], club.endsAt)).toBe('club');
+    expect(tierInForce(program, { tier: 'club', earnedTier: null }, [], T)).toBeNull();
+  });
+});
 
 describe('evaluateTier', () => {
   it('upgrades at once when the rolling spend reaches a level, with a tier_changed event', () => {

@@ -142,6 +142,22 @@ export function evaluateTier(
   return { next, qualified, membership, changed, events };
 }
 
+/**
+ * The tier in force at `now` between two runs of the tier job: the one it stored, except that a
+ * paid membership counts only while it lasts (the job that ends it runs nightly). `memberships`
+ * are the customer's, needed only when the stored tier is above the earned one (a membership's).
+ */
+export function tierInForce(
+  program: TierProgram,
+  stored: { tier: string | null; earnedTier: string | null },
+  memberships: readonly Membership[],
+  now: EpochMs,
+): string | null {
+  if (stored.tier === stored.earnedTier) return stored.tier;
+  const paid = activeMembership(program, memberships, now)?.tier ?? null;
+  return rank(program, paid) > rank(program, stored.earnedTier) ? paid : stored.earnedTier;
+}
+
 /** How far the customer is from the next level (after this order, if its amounts are added). */
 export interface TierProgress {
   tier: string | null;
