@@ -562,6 +562,25 @@ describe('loyalty at checkout', () => {
     expect(r.discounts.map((d) => d.promotionId)).toEqual(['solo', 'gift']);
   });
 
+  it("an exclusive offer neither removes nor is refused for the customer's tier benefits", () => {
+    const silver = customer({ tier: 'silver' });
+    const off = (amountMinor: number) => ({ code: 'amount_off' as const, args: { amountMinor } });
+    const early = promo({ id: 'early', priority: 10, stacking: 'exclusive', actions: [off(500)] });
+    const late = coded('LATE', { priority: 2000, stacking: 'exclusive', actions: [off(300)] });
+    const r = only({ loyalty, customer: silver, promotions: [early] });
+    expect(r.discounts.map((d) => d.source)).toEqual(['automatic', 'tier']);
+    const c = only({ loyalty, customer: silver, promotions: [late], codes: ['LATE'] });
+    expect(c.rejectedCodes).toEqual([]);
+    expect(c.discounts.map((d) => d.source)).toEqual(['tier', 'code']);
+    // Between offers it still holds.
+    expect(
+      rejection({ loyalty, customer: silver, promotions: [early, late], codes: ['LATE'] }),
+    ).toMatchObject({
+      reason: 'not_combinable',
+      with: { promotionId: 'early' },
+    });
+  });
+
   it('redeems points as money off the lines, then earns on what is paid', () => {
     const r = only({ loyalty, points: 1000, customer: customer({ availablePoints: 5000 }) });
     expect(r.points).toMatchObject({

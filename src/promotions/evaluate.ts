@@ -332,13 +332,17 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       return;
     }
 
-    // An exclusive promotion excludes other discounts, not paying with a gift card.
-    if (exclusive !== null && !paysFromBalance(p)) {
+    // Exclusivity is between offers: the customer's tier benefits (a paid membership's free
+    // shipping) and gift cards (money) are neither excluded nor excluding.
+    const offer = cand.source !== 'tier' && !paysFromBalance(p);
+    if (exclusive !== null && offer) {
       fail(rejectedCodes, currency, cand, { reason: 'not_combinable', with: clash(exclusive) });
       return;
     }
-    if (p.stacking === 'exclusive' && appliedBy.length > 0) {
-      fail(rejectedCodes, currency, cand, { reason: 'not_combinable', with: clash(appliedBy[0]) });
+    const before =
+      p.stacking === 'exclusive' && offer ? appliedBy.find((a) => a.source !== 'tier') : undefined;
+    if (before !== undefined) {
+      fail(rejectedCodes, currency, cand, { reason: 'not_combinable', with: clash(before) });
       return;
     }
     const sameClass = p.class === null ? undefined : classes.get(p.class);
@@ -414,7 +418,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       budgetCapped,
     });
     appliedBy.push(cand);
-    if (p.stacking === 'exclusive') exclusive = cand;
+    if (p.stacking === 'exclusive' && offer) exclusive = cand;
     if (p.class !== null) classes.set(p.class, cand);
     if (cand.source !== 'tier')
       effects.push({
