@@ -112,6 +112,32 @@ describeEachDb('API keys remembered by the server', (getDb, kind) => {
         return spy.reads() - before === 1;
       });
       expect(back).not.toBeNull();
+      // Killed again and again, it ends up with one listening connection, not one per loss.
+      const listeners = async () =>
+        (
+          await getDb().query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+             where datname = current_database() and query = 'listen comeback_api_keys'`,
+          )
+        ).rows[0].n;
+      for (let i = 0; i < 3; i++) {
+        await getDb().query(
+          `select pg_terminate_backend(pid) from pg_stat_activity
+           where datname = current_database() and query = 'listen comeback_api_keys'`,
+        );
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const seen: number[] = [];
+      expect(
+        await within(5000, async () => {
+          const n = await listeners();
+          seen.push(n);
+          return n === 1;
+        }),
+        JSON.stringify(seen),
+      ).not.toBeNull();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await listeners()).toBe(1);
     });
   }
 });

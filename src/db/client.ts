@@ -149,29 +149,40 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
     onGap: () => void,
   ): Promise<Listening> => {
     const name = channelName(channel);
-    let client: pg.Client | null = null;
+    // The client being connected or connected (events of any other are old news), and whether
+    // it listens now.
+    let current: pg.Client | null = null;
+    let live = false;
     let closed = false;
     let retry: NodeJS.Timeout | null = null;
+    const ended = new WeakSet<pg.Client>();
+    const end = (c: pg.Client) => {
+      if (ended.has(c)) return;
+      ended.add(c);
+      c.end().catch(() => {});
+    };
     const handle: Listening = {
       get live() {
-        return client !== null;
+        return live;
       },
       async close() {
         closed = true;
+        live = false;
         listeners.delete(handle);
         if (retry) clearTimeout(retry);
-        const c = client;
-        client = null;
-        await c?.end().catch(() => {});
+        const c = current;
+        current = null;
+        if (c) end(c);
       },
     };
     const lost = (c: pg.Client) => {
-      if (closed || (client !== null && client !== c)) return;
-      if (client === c) {
-        client = null;
+      end(c);
+      if (closed || c !== current) return;
+      current = null;
+      if (live) {
+        live = false;
         onGap();
       }
-      c.end().catch(() => {});
       retry ??= setTimeout(() => {
         retry = null;
         void connect();
@@ -185,10 +196,11 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
         keepAlive: true,
         keepAliveInitialDelayMillis: 10_000,
       });
+      current = c;
       c.on('error', () => lost(c));
       c.on('end', () => lost(c));
       c.on('notification', (n) => {
-        if (n.channel === name) onNotify(n.payload ?? '');
+        if (n.channel === name && c === current) onNotify(n.payload ?? '');
       });
       try {
         await c.connect();
@@ -197,11 +209,11 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
         lost(c);
         return;
       }
-      if (closed) {
-        await c.end().catch(() => {});
+      if (closed || c !== current) {
+        end(c);
         return;
       }
-      client = c;
+      live = true;
       // What was sent while it was down is gone.
       onGap();
     };

@@ -45,7 +45,9 @@ export const Promotion = z
     stacking: z
       .enum(['combinable', 'exclusive'])
       .default('combinable')
-      .describe('exclusive: applies only alone, and nothing after it'),
+      .describe(
+        'exclusive: applies only alone, and no other offer after it (tier benefits and gift cards still do)',
+      ),
     class: z
       .string()
       .trim()

@@ -3,10 +3,12 @@
  * `api_keys` on every call (a database round trip per request, a sixth of a checkout commit's
  * cost). A key's change reaches every server at once: migration 0015's trigger notifies
  * `comeback_api_keys` in the transaction that revokes (or deletes) a key, however it is made, and
- * each notification forgets everything remembered (a revocation made by this process, at once). Remembered answers are trusted only while the
- * notifications are sure to arrive (the listening connection is up, and was up since the answer
- * was read), and for a minute at most. Unknown and revoked keys are never remembered: they are
- * asked of the database every time.
+ * each notification forgets everything remembered (a revocation made by this process, at once).
+ * Remembered answers are trusted only while the notifications are sure to arrive (the listening
+ * connection is up, and was up since the answer was read), and for 10 seconds at most. Unknown and
+ * revoked keys are never remembered: they are asked of the database every time. The listening
+ * connection must reach PostgreSQL itself (or a pooler in session mode): behind a pooler in
+ * transaction mode LISTEN hears nothing.
  */
 
 import type { Db, Listening } from '../db/client.ts';

@@ -692,7 +692,7 @@ export function PromotionForm({
             label="With other promotions"
             hint={
               s.stacking === 'exclusive'
-                ? 'Applies only alone, and nothing after it.'
+                ? 'Applies only alone: no other offer after it (tier benefits and gift cards still apply).'
                 : 'Adds to other combinable promotions.'
             }
           >
