@@ -377,6 +377,26 @@ describeEachDb('checkout, promotions and loyalty API', (getDb) => {
     ]);
     expect((await call('GET', '/v1/promotions/half-off/codes')).body.data).toEqual([]);
     expect((await call('POST', '/v1/promotions/half-off/codes', { count: 2 })).status).toBe(201);
+    // A gift card promotion does nothing else (a discount beside it would be paid from the balance).
+    const mixed = {
+      id: 'mixed',
+      name: 'Mixed',
+      trigger: { type: 'unique_codes' },
+      actions: [
+        { code: 'percent_off', args: { percent_bps: 5000 } },
+        { code: 'gift_card', args: {} },
+      ],
+    };
+    const refused = await call('POST', '/v1/promotions', mixed);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.details).toEqual([
+      { path: 'actions', message: 'gift_card cannot be combined with other actions' },
+    ]);
+    expect((await call('POST', '/v1/promotions', { ...mixed, actions: [mixed.actions[1]] })).status).toBe(
+      201,
+    );
+    const patched = await call('PATCH', '/v1/promotions/mixed', { actions: mixed.actions });
+    expect(patched.status).toBe(422);
   });
 
   it('lists codes a page at a time with filters, exports every match as CSV, and imports codes all or nothing by line', async () => {

@@ -602,8 +602,13 @@ describe('loyalty at checkout', () => {
       redeemed: 0,
       valueMinor: 0,
       rejection: { reason: 'currency_mismatch', programCurrency: 'EUR' },
-      toEarn: null,
     });
+    expect(r.points.toEarn?.points).toBe(0);
+    // A promotion's bonus points are points, not money: they still count.
+    const bonus = promo({ id: 'bonus', actions: [{ code: 'bonus_points', args: { points: 50 } }] });
+    expect(
+      only({ loyalty, currency: 'JPY', customer: customer(), promotions: [bonus] }).points.toEarn,
+    ).toMatchObject({ points: 50, promotionPoints: 50, basePoints: 0 });
     expect(r.effects.filter((e) => e.type === 'redeem_points')).toEqual([]);
     // Tier progress does not count yen as euros: 6,500 yen leave the 100.00 to silver untouched.
     expect(only({ loyalty, currency: 'JPY', customer: customer() }).tierProgress?.next).toMatchObject({
@@ -615,9 +620,23 @@ describe('loyalty at checkout', () => {
     );
   });
 
-  it('shows no points to earn to a guest (commit books none)', () => {
+  it('shows no points to earn to a guest (commit books none), nor uses up a bonus-points promotion on one', () => {
     expect(only({ loyalty, customer: customer() }).points.toEarn?.points).toBeGreaterThan(0);
-    expect(only({ loyalty, customer: customer({ customerId: null }) }).points.toEarn).toBeNull();
+    const guest = customer({ customerId: null });
+    expect(only({ loyalty, customer: guest }).points.toEarn).toBeNull();
+    const bonus = coded('BONUS', { actions: [{ code: 'bonus_points', args: { points: 50 } }] });
+    const r = only({ loyalty, customer: guest, promotions: [bonus], codes: ['BONUS'] });
+    expect(r.rejectedCodes[0]).toMatchObject({ code: 'BONUS', reason: 'customer_required' });
+    expect(r.effects.filter((e) => e.type === 'record_use')).toEqual([]);
+    // With a discount too, the discount applies and the points are left out.
+    const both = coded('BOTH', {
+      actions: [
+        { code: 'amount_off', args: { amountMinor: 500 } },
+        { code: 'bonus_points', args: { points: 50 } },
+      ],
+    });
+    const m = only({ loyalty, customer: guest, promotions: [both], codes: ['BOTH'] });
+    expect(m.discounts).toMatchObject([{ promotionId: 'both', amountMinor: 500, points: 0 }]);
   });
 
   it('caps points at the share of the order and refuses guests', () => {

@@ -390,6 +390,15 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       linesTotal = budgetLeft - shipping;
       budgetCapped = true;
     }
+    // Bonus points go to a customer's ledger in a program: a guest (or a store without a program)
+    // gets none, and a promotion that gives only points is refused, not used up for nothing.
+    if (points > 0 && (input.loyalty === null || customer.customerId === null)) {
+      if (linesTotal + shipping === 0 && customer.customerId === null) {
+        fail(rejectedCodes, currency, cand, { reason: 'customer_required' });
+        return;
+      }
+      points = 0;
+    }
     if (linesTotal + shipping === 0 && points === 0) {
       fail(rejectedCodes, currency, cand, { reason: 'nothing_to_discount' });
       return;
@@ -462,18 +471,21 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
   let paidGoods = 0;
   for (let i = 0; i < n; i++) paidGoods += remaining[i];
   // A guest has no ledger to book points on: nothing is shown as earned.
-  if (program && sameCurrency && customer.customerId !== null) {
+  if (program && customer.customerId !== null) {
     let promotionPoints = 0;
     for (const d of applied) promotionPoints += d.points;
+    // In another currency only the promotions' bonus points count (points, not money).
     pointsOutcome.toEarn = earnPoints(program, {
-      lines: lines.map((l, i) => ({
-        productId: l.productId,
-        categoryIds: l.categoryIds,
-        // What a gift card paid is money paid: it earns.
-        paidMinor: remaining[i] + giftPerLine[i],
-      })),
-      orderTotalMinor: goodsAfterPromotions,
-      isFirstOrder: customer.orderCount === 0,
+      lines: sameCurrency
+        ? lines.map((l, i) => ({
+            productId: l.productId,
+            categoryIds: l.categoryIds,
+            // What a gift card paid is money paid: it earns.
+            paidMinor: remaining[i] + giftPerLine[i],
+          }))
+        : [],
+      orderTotalMinor: sameCurrency ? goodsAfterPromotions : 0,
+      isFirstOrder: sameCurrency && customer.orderCount === 0,
       tierMultiplierBps: tierBenefits(program.tiers, customer.tier).earnMultiplierBps,
       promotionPoints,
       at: input.now,

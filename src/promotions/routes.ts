@@ -87,6 +87,18 @@ function shape(row: PromotionRow): Record<string, unknown> {
 }
 
 /** Edits that would contradict usage already consumed: limits below what is taken, another currency once used. */
+/**
+ * A gift card is money, not an offer: its promotion pays from the code's balance and does nothing
+ * else (a discount beside it would be debited from the balance and earn points as money).
+ */
+function requireGiftCardAlone(p: Promotion): Promotion {
+  if (paysFromBalance(p) && p.actions.length > 1)
+    throw validationFailed('A gift card promotion has the gift_card action alone', [
+      { path: 'actions', message: 'gift_card cannot be combined with other actions' },
+    ]);
+  return p;
+}
+
 function editRefusals(cur: PromotionRow, next: Promotion): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   const { totalUses, budgetMinor } = next.limits;
@@ -238,7 +250,9 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
     { schema: { tags: ['Promotions'], summary: 'Create a promotion', body: PromotionBody } },
     async (req, reply) => {
       const { status, ...fields } = req.body as { status: 'active' | 'archived'; id?: string };
-      const promotion = parseFromApi(Promotion, { ...fields, id: fields.id ?? `prm_${ulid()}` }, 'promotion');
+      const promotion = requireGiftCardAlone(
+        parseFromApi(Promotion, { ...fields, id: fields.id ?? `prm_${ulid()}` }, 'promotion'),
+      );
       try {
         const row = await insertPromotion(ctx.db, storeOf(req), promotion, status);
         reply.status(201);
@@ -303,7 +317,9 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
         if (Object.keys(changes).length === 0)
           next = status === undefined ? cur : await setPromotionStatus(q, storeId, cur.id, status);
         else {
-          const config = parseFromApi(Promotion, mergePatch(toApiShape(cur.config), changes), 'promotion');
+          const config = requireGiftCardAlone(
+            parseFromApi(Promotion, mergePatch(toApiShape(cur.config), changes), 'promotion'),
+          );
           const refused = editRefusals(cur, config);
           if (refused.length > 0)
             throw validationFailed('The change would undo what is used already', refused);

@@ -181,7 +181,7 @@ export interface PointsOutcome {
   lines: LineAmount[];
   capped: 'balance' | 'max_points' | 'max_share' | 'order_total' | 'rate_step' | null;
   rejection: PointsRejection | null;
-  /** What this order would earn (pending through the return window), or null without a program, in another currency or for a guest. */
+  /** What this order would earn (pending through the return window), or null without a program or for a guest; in another currency than the program's, only the promotions' bonus points. */
   toEarn: EarnResult | null;
 }
 
