@@ -245,6 +245,33 @@ describeEachDb('the loyalty job', (getDb, kind) => {
     expect((await s.tier('m1')).tier).toBe('club');
     const after = await s.call('POST', '/v1/checkout/evaluate', cart);
     expect(after.body.shipping).toMatchObject({ free: false, total_minor: 490 });
+    // Orders arriving from the store earn at the tier in force when they were placed: with the
+    // club doubling points, an order placed during the membership earns double, one after it not.
+    const club = PROGRAM.tiers?.levels?.find((l) => l.code === 'club');
+    await saveProgram(
+      getDb(),
+      s.storeId,
+      LoyaltyProgram.parse({
+        ...PROGRAM,
+        tiers: {
+          ...PROGRAM.tiers,
+          levels: PROGRAM.tiers?.levels?.map((l) =>
+            l === club ? { ...l, benefits: { freeShipping: true, earnMultiplierBps: 20_000 } } : l,
+          ),
+        },
+      }),
+    );
+    await s.order('m-after', 'm1', 0, 1000);
+    await s.order('m-during', 'm1', -1.5, 1000);
+    const earned = await getDb().query<{ key: string; points: number }>(
+      "select key, points from loyalty_entries where store_id = $1 and key like 'earn:m-%' order by key",
+      [s.storeId],
+    );
+    expect(earned.rows.map((r) => [r.key, Number(r.points)])).toEqual([
+      ['earn:m-after', 10],
+      ['earn:m-during', 20],
+    ]);
+    await saveProgram(getDb(), s.storeId, LoyaltyProgram.parse(PROGRAM));
     await getDb().query(
       "update loyalty_memberships set starts_at = now(), ends_at = now() + interval '365 days' where store_id = $1",
       [s.storeId],

@@ -22,7 +22,6 @@ import {
   LoyaltyProgram,
   ledgerForSpending,
   planLedgerOperation,
-  tierInForce,
 } from '../loyalty/index.ts';
 import {
   applyLedgerDecision,
@@ -31,6 +30,7 @@ import {
   loadLedger,
   lockLedger,
 } from '../loyalty/repository.ts';
+import { membershipsHolding, storedTierAt } from '../loyalty/tier-repository.ts';
 import {
   type CheckoutEffect,
   type CheckoutEvaluation,
@@ -183,11 +183,7 @@ with c as (
   -- membership's (above the tier earned), the memberships not ended yet come too: one that ended
   -- since the job ran no longer counts (tierInForce).
   select c.id, c.birthday, c.tags, t.tier, t.earned_tier,
-    case when t.tier is distinct from t.earned_tier then
-      (select coalesce(json_agg(json_build_array(m.tier, (extract(epoch from m.starts_at) * 1000)::int8,
-         (extract(epoch from m.ends_at) * 1000)::int8)), '[]'::json)
-       from loyalty_memberships m
-       where m.store_id = c.store_id and m.customer_id = c.id and m.ends_at > $7::timestamptz) end as memberships
+    ${membershipsHolding('c.store_id', 'c.id', '$7::timestamptz')} as memberships
   from customers c
   left join customer_tiers t on t.store_id = c.store_id and t.customer_id = c.id
   -- By id, or by external id through its unique index (a CASE around the two would scan the store).
@@ -285,15 +281,7 @@ const GUEST: CustomerContext = {
 function customerOf(row: ContextRow, program: LoyaltyProgram | null, now: number): CustomerContext {
   const c = row.customer;
   if (c === null) return GUEST;
-  const tier =
-    program === null || c.memberships === null
-      ? c.tier
-      : tierInForce(
-          program.tiers,
-          { tier: c.tier, earnedTier: c.earned_tier },
-          c.memberships.map(([t, startsAt, endsAt], i) => ({ id: String(i), tier: t, startsAt, endsAt })),
-          now,
-        );
+  const tier = program === null ? c.tier : storedTierAt(program.tiers, c, now);
   const segments = [...c.tags];
   if (row.scores) segments.push(row.scores.rfm_segment, row.scores.lifecycle_stage);
   const s = row.stats ?? { orders: 0, rolling_orders: 0, rolling_spend: 0 };

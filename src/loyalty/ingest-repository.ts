@@ -28,6 +28,7 @@ import {
   lockLedgers,
   lotRow,
 } from './repository.ts';
+import { membershipsHolding, storedTierAt } from './tier-repository.ts';
 import { tierBenefits } from './tiers.ts';
 import type { CreditEntry, LoyaltyEvent } from './types.ts';
 
@@ -43,6 +44,8 @@ interface OrderRow {
   refunded_minor: number | string;
   first: boolean;
   tier: string | null;
+  earned_tier: string | null;
+  memberships: [string, number, number][] | null;
   earned: boolean;
   has_entries: boolean;
 }
@@ -105,7 +108,9 @@ export async function earnForIngestedOrders(
   );
   const res = await q.query<OrderRow>(
     `select o.id, o.external_id, o.customer_id, o.placed_at, o.status, o.currency, o.discount_minor, o.total_minor,
-       o.refunded_minor, t.tier,
+       o.refunded_minor, t.tier, t.earned_tier,
+       -- The tier in force when the order was placed (a membership ended since no longer holds it).
+       ${membershipsHolding('o.store_id', 'o.customer_id', 'o.placed_at')} as memberships,
        -- First order as checkout counts it: no earlier paid order (EARNING_STATUSES).
        not exists (select 1 from orders p where p.store_id = o.store_id and p.customer_id = o.customer_id
          and p.status = any($3::text[]) and (p.placed_at, p.id) < (o.placed_at, o.id)) as first,
@@ -162,7 +167,8 @@ async function earnOrders(
       })),
       discountMinor: Number(r.discount_minor),
       isFirstOrder: r.first,
-      tierMultiplierBps: tierBenefits(program.tiers, r.tier).earnMultiplierBps,
+      tierMultiplierBps: tierBenefits(program.tiers, storedTierAt(program.tiers, r, ms(r.placed_at)))
+        .earnMultiplierBps,
     };
     const op = ingestedEarnOperation(program, order, now);
     if (op === null) continue;

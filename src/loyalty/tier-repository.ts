@@ -8,10 +8,38 @@ import { bulkInsert } from '../db/bulk.ts';
 import { lockKey, type Queryable } from '../db/client.ts';
 import { DAY_MS } from '../kernel/time.ts';
 import { EARNING_STATUSES } from './order-earn.ts';
-import type { LoyaltyProgram } from './program.ts';
+import type { LoyaltyProgram, TierProgram } from './program.ts';
 import { insertLoyaltyEvents } from './repository.ts';
-import { evaluateTier, type Membership, membershipRenewalsDue } from './tiers.ts';
+import { evaluateTier, type Membership, membershipRenewalsDue, tierInForce } from './tiers.ts';
 import type { LoyaltyEvent } from './types.ts';
+
+/**
+ * SQL for the memberships that may hold a stored tier at `at`: those of `customer` not ended by
+ * then, as `[tier, starts, ends]` (epoch ms), read only when the stored tier `t` is a membership's
+ * (above the earned one); null otherwise. `store` and `at` are SQL expressions.
+ */
+export function membershipsHolding(store: string, customer: string, at: string): string {
+  return `case when t.tier is distinct from t.earned_tier then
+      (select coalesce(json_agg(json_build_array(m.tier, (extract(epoch from m.starts_at) * 1000)::int8,
+         (extract(epoch from m.ends_at) * 1000)::int8)), '[]'::json)
+       from loyalty_memberships m
+       where m.store_id = ${store} and m.customer_id = ${customer} and m.ends_at > ${at}) end`;
+}
+
+/** The tier in force at `at` from a stored tier and `membershipsHolding`'s answer (tierInForce). */
+export function storedTierAt(
+  tiers: TierProgram,
+  stored: { tier: string | null; earned_tier: string | null; memberships: [string, number, number][] | null },
+  at: number,
+): string | null {
+  if (stored.memberships === null) return stored.tier;
+  return tierInForce(
+    tiers,
+    { tier: stored.tier, earnedTier: stored.earned_tier },
+    stored.memberships.map(([tier, startsAt, endsAt], i) => ({ id: String(i), tier, startsAt, endsAt })),
+    at,
+  );
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const msOf = (v: Date | string) => (v instanceof Date ? v.getTime() : Date.parse(v));
