@@ -5,9 +5,10 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   COMEBACK_DATA_DIR: z.string().min(1).default('.comeback'),
+  // libpq's URI form, which a WHATWG URL check refuses for a Unix socket (`postgres://user@/db?host=/run/postgresql`).
   DATABASE_URL: z
     .string()
-    .url()
+    .regex(/^postgres(ql)?:\/\/\S*$/, 'must be a postgres:// or postgresql:// connection URI')
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
