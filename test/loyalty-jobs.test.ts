@@ -342,6 +342,29 @@ describeEachDb('the loyalty job', (getDb, kind) => {
     expect((await s.events('referral_converted')).length).toBe(1);
   });
 
+  it('a first order refunded in full rejects the referral: the next order does not convert it', async () => {
+    const s = await store('job-ref-refunded');
+    await s.call('POST', '/v1/customers', { external_id: 'rr-a', email: 'rr-a@example.com' });
+    await s.call('POST', '/v1/customers', { external_id: 'rr-b', email: 'rr-b@example.com' });
+    const code = (await s.call('GET', '/v1/customers/rr-a/referral')).body.code;
+    expect((await s.call('POST', '/v1/referrals', { code, customer: { external_id: 'rr-b' } })).status).toBe(
+      201,
+    );
+    const first = {
+      external_id: 'rr-1',
+      customer: { external_id: 'rr-b' },
+      placed_at: at(0),
+      currency: 'EUR',
+      status: 'refunded',
+      lines: [{ sku: 'X', quantity: 1, unit_price_minor: 3000 }],
+    };
+    expect((await s.call('POST', '/v1/orders', first)).status).toBe(201);
+    await s.order('rr-2', 'rr-b', 1, 3000);
+    expect((await job(s.storeId, 20))?.summary.referrals).toEqual({ converted: 0, rejected: 1, waiting: 0 });
+    expect((await s.balance('rr-a')).balance).toBe(0);
+    expect((await s.events('referral_converted')).length).toBe(0);
+  });
+
   it('an open (unpaid) first order does not convert a referral; refunded orders count towards no certificate', async () => {
     const s = await store('job-unpaid');
     await s.call('POST', '/v1/customers', { external_id: 'up-a', email: 'up-a@example.com' });

@@ -251,11 +251,15 @@ export async function convertReferrals(
     placed_at: Date;
     total_minor: string | number;
     refunded_minor: string | number;
+    status: string;
   }>(
-    `select r.id, r.referrer_id, r.referee_id, f.external_id, f.placed_at, f.total_minor, f.refunded_minor
+    // The first order paid, or paid and then refunded in full: a refunded first order decides too
+    // (it is below any minimum), rather than leaving the referral to the next order.
+    `select r.id, r.referrer_id, r.referee_id, f.external_id, f.placed_at, f.total_minor, f.refunded_minor, f.status
      from referrals r
-     join lateral (select external_id, placed_at, total_minor, refunded_minor from orders o
-       where o.store_id = r.store_id and o.customer_id = r.referee_id and o.status = any($2::text[])
+     join lateral (select external_id, placed_at, total_minor, refunded_minor, status from orders o
+       where o.store_id = r.store_id and o.customer_id = r.referee_id
+         and (o.status = any($2::text[]) or o.status = 'refunded')
        order by placed_at, id limit 1) f on true
      where r.store_id = $1 and r.status = 'pending' order by r.id`,
     [storeId, EARNING_STATUSES],
@@ -268,7 +272,7 @@ export async function convertReferrals(
         orderId: r.external_id,
         placedAt: msOf(r.placed_at),
         totalMinor: Number(r.total_minor),
-        refundedMinor: Number(r.refunded_minor),
+        refundedMinor: r.status === 'refunded' ? Number(r.total_minor) : Number(r.refunded_minor),
       },
       now,
     );
