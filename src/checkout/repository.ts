@@ -41,7 +41,7 @@ import {
   Promotion,
   type PromotionUsage,
 } from '../promotions/index.ts';
-import { grantQuotas, type QuotaRefusal } from '../promotions/repository.ts';
+import { findPromotion, grantQuotas, type QuotaRefusal } from '../promotions/repository.ts';
 import { CommitRefused, type CommitWrite, isLimited, NOTHING_REFUSED, writeCommit } from './commit-write.ts';
 import type { CheckoutCommitInput, CheckoutEvaluateInput } from './schemas.ts';
 
@@ -183,7 +183,7 @@ with c as (
   -- membership's (above the tier earned), the memberships not ended yet come too: one that ended
   -- since the job ran no longer counts (tierInForce).
   select c.id, c.birthday, c.tags, t.tier, t.earned_tier,
-    ${membershipsHolding('c.store_id', 'c.id', '$7::timestamptz')} as memberships
+    ${membershipsHolding('t', 'c.store_id', 'c.id', '$7::timestamptz')} as memberships
   from customers c
   left join customer_tiers t on t.store_id = c.store_id and t.customer_id = c.id
   -- By id, or by external id through its unique index (a CASE around the two would scan the store).
@@ -676,16 +676,11 @@ async function refusalConflict(
     const e = uses.find((u) => u.promotionId === r.promotions[0]) as RecordUse;
     // The uses counted (on the row and in the shards), not the quotas handed out: a promotion
     // limited in uses and budget both names the limit it reached.
-    const cur = await db.query<{ status: string; uses: number; max_uses: number | null }>(
-      `select status, max_uses, uses + coalesce((select sum((s.uses->$2::text->>0)::int8) from promotion_use_counts s
-         where s.store_id = $1), 0)::int as uses
-       from promotions where store_id = $1 and id = $2`,
-      [storeId, e.promotionId],
-    );
-    const p = cur.rows[0];
+    const p = await findPromotion(db, storeId, e.promotionId);
     if (p?.status !== 'active')
       return new CheckoutConflict('expired', effectPath(e, body), 'The promotion has ended');
-    if (p.max_uses !== null && p.uses >= p.max_uses)
+    const max = p.config.limits.totalUses;
+    if (max !== null && p.uses >= max)
       return new CheckoutConflict(
         'usage_limit_reached',
         effectPath(e, body),

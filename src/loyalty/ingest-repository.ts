@@ -110,7 +110,7 @@ export async function earnForIngestedOrders(
     `select o.id, o.external_id, o.customer_id, o.placed_at, o.status, o.currency, o.discount_minor, o.total_minor,
        o.refunded_minor, t.tier, t.earned_tier,
        -- The tier in force when the order was placed (a membership ended since no longer holds it).
-       ${membershipsHolding('o.store_id', 'o.customer_id', 'o.placed_at')} as memberships,
+       ${membershipsHolding('t', 'o.store_id', 'o.customer_id', 'o.placed_at')} as memberships,
        -- First order as checkout counts it: no earlier paid order (EARNING_STATUSES).
        not exists (select 1 from orders p where p.store_id = o.store_id and p.customer_id = o.customer_id
          and p.status = any($3::text[]) and (p.placed_at, p.id) < (o.placed_at, o.id)) as first,

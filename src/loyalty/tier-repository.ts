@@ -15,11 +15,12 @@ import type { LoyaltyEvent } from './types.ts';
 
 /**
  * SQL for the memberships that may hold a stored tier at `at`: those of `customer` not ended by
- * then, as `[tier, starts, ends]` (epoch ms), read only when the stored tier `t` is a membership's
- * (above the earned one); null otherwise. `store` and `at` are SQL expressions.
+ * then, as `[tier, starts, ends]` (epoch ms), read only when the stored tier (`tiers`, the alias of
+ * the customer's customer_tiers row) is a membership's, above the earned one; null otherwise.
+ * `store`, `customer` and `at` are SQL expressions.
  */
-export function membershipsHolding(store: string, customer: string, at: string): string {
-  return `case when t.tier is distinct from t.earned_tier then
+export function membershipsHolding(tiers: string, store: string, customer: string, at: string): string {
+  return `case when ${tiers}.tier is distinct from ${tiers}.earned_tier then
       (select coalesce(json_agg(json_build_array(m.tier, (extract(epoch from m.starts_at) * 1000)::int8,
          (extract(epoch from m.ends_at) * 1000)::int8)), '[]'::json)
        from loyalty_memberships m

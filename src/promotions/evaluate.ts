@@ -46,6 +46,8 @@ interface Candidate {
   code: string | null;
   record: CodeRecord | null;
   source: AppliedDiscount['source'];
+  /** It pays from the code's balance (a gift card): money, applied after every discount and the points. */
+  gift: boolean;
 }
 
 function covers(filter: LineFilter, line: CartLine): boolean {
@@ -97,9 +99,6 @@ function tierPromotion(level: TierLevel): Promotion | null {
 function byRunOrder(a: Candidate, b: Candidate): number {
   const pa = a.promotion;
   const pb = b.promotion;
-  // Gift cards pay what every discount (the tier's too) left, whatever their priority.
-  const ga = paysFromBalance(pa);
-  if (ga !== paysFromBalance(pb)) return ga ? 1 : -1;
   if (pa.priority !== pb.priority) return pa.priority - pb.priority;
   if (pa.id !== pb.id) return pa.id < pb.id ? -1 : 1;
   const ca = a.code ?? '';
@@ -161,7 +160,14 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
   for (const p of input.promotions) {
     byId.set(p.id, p);
     if (p.trigger.type === 'automatic')
-      candidates.push({ promotion: p, typed: null, code: null, record: null, source: 'automatic' });
+      candidates.push({
+        promotion: p,
+        typed: null,
+        code: null,
+        record: null,
+        source: 'automatic',
+        gift: paysFromBalance(p),
+      });
     else if (p.trigger.type === 'code') {
       // Several promotions with one shared code (a yearly WELCOME, one per currency): one that can
       // apply now owns it (in its dates, in the cart's currency), then the one that runs first,
@@ -209,12 +215,19 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       continue;
     }
     seenPromotions.add(promotion.id);
-    candidates.push({ promotion, typed, code, record, source: 'code' });
+    candidates.push({ promotion, typed, code, record, source: 'code', gift: paysFromBalance(promotion) });
   }
   const level = input.loyalty ? tierLevel(input.loyalty.tiers, customer.tier) : null;
   const tierPromo = level ? tierPromotion(level) : null;
   if (tierPromo)
-    candidates.push({ promotion: tierPromo, typed: null, code: null, record: null, source: 'tier' });
+    candidates.push({
+      promotion: tierPromo,
+      typed: null,
+      code: null,
+      record: null,
+      source: 'tier',
+      gift: false,
+    });
   candidates.sort(byRunOrder);
 
   const applied: AppliedDiscount[] = [];
@@ -334,7 +347,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
 
     // Exclusivity is between offers: the customer's tier benefits (a paid membership's free
     // shipping) and gift cards (money) are neither excluded nor excluding.
-    const offer = cand.source !== 'tier' && !paysFromBalance(p);
+    const offer = cand.source !== 'tier' && !cand.gift;
     if (exclusive !== null && offer) {
       fail(rejectedCodes, currency, cand, { reason: 'not_combinable', with: clash(exclusive) });
       return;
@@ -405,10 +418,9 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     }
 
     const split: LineAmount[] = [];
-    const gift = paysFromBalance(p);
     for (let i = 0; i < n; i++) {
       if (amounts[i] === 0) continue;
-      if (gift) giftPerLine[i] += amounts[i];
+      if (cand.gift) giftPerLine[i] += amounts[i];
       remaining[i] -= amounts[i];
       discountPerLine[i] += amounts[i];
       split.push({ lineId: lines[i].id, amountMinor: amounts[i] });
@@ -442,7 +454,7 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
       });
     if (rec !== null) {
       // A balance on another promotion's code (stored before balances were refused there) is not debited.
-      if (rec.balanceMinor !== null && paysFromBalance(p))
+      if (rec.balanceMinor !== null && cand.gift)
         effects.push({
           type: 'debit_gift_card',
           code: rec.code,
@@ -454,14 +466,14 @@ export function evaluateCheckout(input: CheckoutInput): CheckoutEvaluation {
     }
   };
   // Discounts, then points, then gift cards: a gift card pays what is left, like money.
-  for (const cand of candidates) if (!paysFromBalance(cand.promotion)) consider(cand);
+  for (const cand of candidates) if (!cand.gift) consider(cand);
 
   let goodsAfterPromotions = 0;
   for (let i = 0; i < n; i++) goodsAfterPromotions += remaining[i];
 
   const pointsPerLine = new Array<number>(n).fill(0);
   const pointsOutcome = redeemPoints(input, remaining, goodsAfterPromotions, pointsPerLine, effects);
-  for (const cand of candidates) if (paysFromBalance(cand.promotion)) consider(cand);
+  for (const cand of candidates) if (cand.gift) consider(cand);
   let giftGoods = 0;
   for (let i = 0; i < n; i++) giftGoods += giftPerLine[i];
 

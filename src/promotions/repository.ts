@@ -141,11 +141,11 @@ export async function grantQuotas(
       uses: row.free_uses,
       minor: row.free_minor === null ? null : Number(row.free_minor),
     };
-    if (!coversUse(free, w.discountMinor) && !reclaim) {
-      out.reclaim.push(w.id);
-      continue;
-    }
     if (!coversUse(free, w.discountMinor)) {
+      if (!reclaim) {
+        out.reclaim.push(w.id);
+        continue;
+      }
       const back = (
         await q.query<{ uses: string | null; minor: string | null }>(
           `with left_over as (
