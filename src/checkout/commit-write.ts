@@ -18,7 +18,7 @@
  * other in a cycle; a deadlock that happens anyway is retried.
  */
 import type { Queryable } from '../db/client.ts';
-import { pgErrorCode } from '../db/client.ts';
+import { advisoryLock, pgErrorCode } from '../db/client.ts';
 import { isCredit, type LedgerDecision } from '../loyalty/index.ts';
 import { EVENT_RECORD, eventRecord, ledgerLockKey } from '../loyalty/repository.ts';
 import type { CheckoutEffect } from '../promotions/index.ts';
@@ -306,7 +306,7 @@ function commitStatement(shape: CommitShape): string {
   const failed = parts.flatMap((p) => (p.failed ? [p.failed] : []));
   const details = parts.flatMap((p) => (p.detail ? [`'${p.detail[0]}', ${p.detail[1]}`] : []));
   const sql = `with ${
-    shape.customer ? `lk as (select pg_advisory_xact_lock(hashtextextended(@lock::text, 0)) as locked), ` : ''
+    shape.customer ? `lk as (select ${advisoryLock('@lock::text')} as locked), ` : ''
   }ins as (
   insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation, committed_at, arrived)
   select @store, @order, 'committed', @customer::text, @effects::json, @shown::json, @now::timestamptz,

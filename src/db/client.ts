@@ -284,13 +284,18 @@ export const PG_FOREIGN_KEY_VIOLATION = '23503';
 export const PG_SERIALIZATION_FAILURE = '40001';
 export const PG_DEADLOCK = '40P01';
 
+/** SQL taking the transaction-scoped advisory lock named by the text expression `key` (`lockKey`). */
+export function advisoryLock(key: string): string {
+  return `pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}
+
 /**
  * Takes a transaction-scoped advisory lock named by `key` (held until the transaction ends): the
  * way writers of one thing that has no row of its own (a customer's ledger, a store's tier run)
  * go one after another.
  */
 export async function lockKey(q: Queryable, key: string): Promise<void> {
-  await q.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+  await q.query(`select ${advisoryLock('$1')}`, [key]);
 }
 
 export function pgErrorCode(err: unknown): string | undefined {

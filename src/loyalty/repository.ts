@@ -4,7 +4,7 @@
  * lot updates guarded by `remaining = before`, in the caller's transaction.
  */
 import { type BulkColumn, bulkInsert } from '../db/bulk.ts';
-import { lockKey, type Queryable } from '../db/client.ts';
+import { advisoryLock, lockKey, type Queryable } from '../db/client.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import { createIdGenerator } from '../kernel/ids.ts';
 import { isCredit, ledgerFromEntries } from './ledger.ts';
@@ -191,7 +191,7 @@ export async function lockLedgers(
 ): Promise<void> {
   const sorted = [...new Set(customerIds)].sort();
   if (sorted.length === 0) return;
-  await q.query('select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) as k', [
+  await q.query(`select ${advisoryLock('k')} from unnest($1::text[]) as k`, [
     sorted.map((c) => ledgerLockKey(storeId, c)),
   ]);
 }
