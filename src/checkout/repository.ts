@@ -11,7 +11,7 @@ import { noteRowsWritten, withInsertRetry } from '../db/bulk.ts';
 import { type Db, PG_DEADLOCK, pgErrorCode, type Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
-import { DAY_MS, utcOffsetMinutes } from '../kernel/time.ts';
+import { utcOffsetMinutes } from '../kernel/time.ts';
 import {
   applyDecision,
   type CreditKind,
@@ -23,13 +23,7 @@ import {
   ledgerForSpending,
   planLedgerOperation,
 } from '../loyalty/index.ts';
-import {
-  applyLedgerDecision,
-  findProgram,
-  ledgerRowsWritten,
-  loadLedger,
-  lockLedger,
-} from '../loyalty/repository.ts';
+import { applyLedgerDecision, ledgerRowsWritten, loadLedger, lockLedger } from '../loyalty/repository.ts';
 import { membershipsHolding, storedTierAt } from '../loyalty/tier-repository.ts';
 import {
   type CheckoutEffect,
@@ -881,9 +875,7 @@ export async function cancelCheckout(
       }
       if (customerId !== null) {
         // A full refund of the order in the ledger: redeemed points come back, earned ones are reversed.
-        const program = await findProgram(q, storeId);
         const state = await loadLedger(q, storeId, customerId);
-        const expiryDays = program ? program.expiryDays : null;
         const decision = planLedgerOperation(state, {
           type: 'refund',
           key: pointsKey(storeId, order, 'cancel'),
@@ -892,7 +884,6 @@ export async function cancelCheckout(
           orderTotalMinor: 1,
           refundedTotalMinor: 1,
           at: now,
-          returnedExpiresAt: expiryDays === null ? null : now + expiryDays * DAY_MS,
         });
         await applyLedgerDecision(q, storeId, decision);
       }

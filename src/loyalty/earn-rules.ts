@@ -159,23 +159,15 @@ export function earnOperation(
   };
 }
 
-/** The ledger operation for a refund of an order, keyed `refund:<refundId>`; returned points get a fresh lifetime. */
-export function refundOperation(
-  program: LoyaltyProgram,
-  refund: {
-    orderId: string;
-    refundId: string;
-    orderTotalMinor: number;
-    refundedTotalMinor: number;
-    at: EpochMs;
-  },
-): LedgerOperation {
-  return {
-    type: 'refund',
-    key: `refund:${refund.refundId}`,
-    ...refund,
-    returnedExpiresAt: lotWindow(program, refund.at, false).expiresAt,
-  };
+/** The ledger operation for a refund of an order, keyed `refund:<refundId>`. */
+export function refundOperation(refund: {
+  orderId: string;
+  refundId: string;
+  orderTotalMinor: number;
+  refundedTotalMinor: number;
+  at: EpochMs;
+}): LedgerOperation {
+  return { type: 'refund', key: `refund:${refund.refundId}`, ...refund };
 }
 
 const BONUS_REASONS: Record<BonusRule, string> = {

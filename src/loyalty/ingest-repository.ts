@@ -41,6 +41,7 @@ interface OrderRow {
   currency: string;
   discount_minor: number | string;
   total_minor: number | string;
+  shipping_minor: number | string;
   refunded_minor: number | string;
   first: boolean;
   tier: string | null;
@@ -107,7 +108,7 @@ export async function earnForIngestedOrders(
     customers.rows.map((r) => r.customer_id),
   );
   const res = await q.query<OrderRow>(
-    `select o.id, o.external_id, o.customer_id, o.placed_at, o.status, o.currency, o.discount_minor, o.total_minor,
+    `select o.id, o.external_id, o.customer_id, o.placed_at, o.status, o.currency, o.discount_minor, o.total_minor, o.shipping_minor,
        o.refunded_minor, t.tier, t.earned_tier,
        -- The tier in force when the order was placed (a membership ended since no longer holds it).
        ${membershipsHolding('t', 'o.store_id', 'o.customer_id', 'o.placed_at')} as memberships,
@@ -127,7 +128,7 @@ export async function earnForIngestedOrders(
   const toEarn = res.rows.filter((r) => !r.earned && EARNING_STATUSES.includes(r.status));
   const toVoid = res.rows.filter((r) => r.has_entries && VOID_STATUSES.includes(r.status));
   if (toEarn.length > 0) out.earned = await earnOrders(q, storeId, prog, toEarn, now);
-  if (toVoid.length > 0) out.reversed = await reverseOrders(q, storeId, prog, toVoid, now);
+  if (toVoid.length > 0) out.reversed = await reverseOrders(q, storeId, toVoid, now);
   return out;
 }
 
@@ -212,7 +213,6 @@ async function earnOrders(
 async function reverseOrders(
   q: Queryable,
   storeId: string,
-  program: LoyaltyProgram,
   rows: readonly OrderRow[],
   now: number,
 ): Promise<number> {
@@ -223,11 +223,11 @@ async function reverseOrders(
   let n = 0;
   for (const r of sorted) {
     const op = ingestedRefundOperation(
-      program,
       {
         externalId: r.external_id,
         status: r.status,
         totalMinor: Number(r.total_minor),
+        shippingMinor: Number(r.shipping_minor),
         refundedMinor: Number(r.refunded_minor),
       },
       now,
@@ -268,7 +268,7 @@ export async function reverseForIngestedRefunds(
     customers.rows.map((r) => r.customer_id),
   );
   const res = await q.query<OrderRow>(
-    `select o.id, o.external_id, o.customer_id, o.status, o.total_minor, o.refunded_minor
+    `select o.id, o.external_id, o.customer_id, o.status, o.total_minor, o.shipping_minor, o.refunded_minor
      from orders o
      where o.store_id = $1 and o.customer_id is not null
        and o.id in (select order_id from refunds where store_id = $1 and id = any($2::text[]))
@@ -276,5 +276,5 @@ export async function reverseForIngestedRefunds(
          and e.customer_id = o.customer_id)`,
     [storeId, refundIds],
   );
-  return reverseOrders(q, storeId, program, res.rows, now);
+  return reverseOrders(q, storeId, res.rows, now);
 }

@@ -31,6 +31,19 @@ function earn(key: string, orderId: string, points: number, at: number): LedgerO
   };
 }
 
+/** A refund of the whole order, keyed `rf`. */
+function fullRefund(orderId: string, at: number): LedgerOperation {
+  return {
+    type: 'refund',
+    key: 'rf',
+    orderId,
+    refundId: 'rf',
+    orderTotalMinor: 100,
+    refundedTotalMinor: 100,
+    at,
+  };
+}
+
 function run(state: LedgerState, op: LedgerOperation): [LedgerState, LedgerEntry[]] {
   const d = planLedgerOperation(state, op);
   return [applyDecision(state, d), d.type === 'append' ? d.entries : []];
@@ -93,7 +106,6 @@ describe('ledger examples', () => {
       orderTotalMinor: 3000,
       refundedTotalMinor: refunded,
       at: T0 + 25 * DAY_MS,
-      returnedExpiresAt: T0 + 115 * DAY_MS,
     });
     let entries: LedgerEntry[];
     [s, entries] = run(s, refund('rf1', 1000));
@@ -115,16 +127,7 @@ describe('ledger examples', () => {
     let s = emptyLedger('c');
     [s] = run(s, earn('earn:o1', 'o1', 100, T0));
     [s] = run(s, { type: 'redeem', key: 'redeem:o9', orderId: 'o9', points: 90, at: T0 + PENDING });
-    const d = planLedgerOperation(s, {
-      type: 'refund',
-      key: 'rf',
-      orderId: 'o1',
-      refundId: 'rf',
-      orderTotalMinor: 100,
-      refundedTotalMinor: 100,
-      at: T0 + PENDING + 1,
-      returnedExpiresAt: null,
-    });
+    const d = planLedgerOperation(s, fullRefund('o1', T0 + PENDING + 1));
     expect(d.type === 'append' && d.entries[0]).toMatchObject({ points: -10, uncollected: 90 });
     s = applyDecision(s, d);
     expect(s.balance).toBe(0);
@@ -137,46 +140,98 @@ describe('ledger examples', () => {
     const lapse = T0 + PENDING + EXPIRY;
     [s] = run(s, { type: 'expire', at: lapse });
     expect(s.balance).toBe(50);
-    const d = planLedgerOperation(s, {
-      type: 'refund',
-      key: 'rf',
-      orderId: 'o1',
-      refundId: 'rf',
-      orderTotalMinor: 100,
-      refundedTotalMinor: 100,
-      at: lapse + DAY_MS,
-      returnedExpiresAt: null,
-    });
+    const d = planLedgerOperation(s, fullRefund('o1', lapse + DAY_MS));
     expect(d.type === 'append' && d.entries[0]).toMatchObject({
       points: -0,
       uncollected: 100,
+      lapsed: 100,
       allocations: [],
     });
     expect(d.type === 'append' && d.lotChanges).toEqual([]);
     expect(applyDecision(s, d).balance).toBe(50);
   });
 
-  it("a refund of an order whose points were partly spent takes back only what is left of the order's lot", () => {
+  it("a refund of an order whose points were spent takes the rest from the customer's other points", () => {
     let s = emptyLedger('c');
     [s] = run(s, earn('earn:o1', 'o1', 100, T0));
     [s] = run(s, earn('earn:o2', 'o2', 80, T0 + DAY_MS));
+    // Spends 60 of o1's lot (it expires first).
     [s] = run(s, { type: 'redeem', key: 'redeem:o3', orderId: 'o3', points: 60, at: T0 + 20 * DAY_MS });
-    const d = planLedgerOperation(s, {
-      type: 'refund',
-      key: 'rf',
-      orderId: 'o1',
-      refundId: 'rf',
-      orderTotalMinor: 100,
-      refundedTotalMinor: 100,
-      at: T0 + 21 * DAY_MS,
-      returnedExpiresAt: null,
-    });
+    const d = planLedgerOperation(s, fullRefund('o1', T0 + 21 * DAY_MS));
     expect(d.type === 'append' && d.entries[0]).toMatchObject({
-      points: -40,
-      uncollected: 60,
-      allocations: [{ lot: 'earn:o1', points: 40 }],
+      points: -100,
+      uncollected: 0,
+      lapsed: 0,
+      allocations: [
+        { lot: 'earn:o1', points: 40 },
+        { lot: 'earn:o2', points: 60 },
+      ],
     });
-    expect(applyDecision(s, d).balance).toBe(80);
+    expect(applyDecision(s, d).balance).toBe(20);
+  });
+
+  it('a refund writes off only what neither lapsed nor the balance can cover', () => {
+    let s = emptyLedger('c');
+    [s] = run(s, earn('earn:o1', 'o1', 100, T0));
+    [s] = run(s, earn('earn:o2', 'o2', 30, T0 + DAY_MS));
+    [s] = run(s, { type: 'redeem', key: 'redeem:o3', orderId: 'o3', points: 120, at: T0 + 20 * DAY_MS });
+    const d = planLedgerOperation(s, fullRefund('o1', T0 + 21 * DAY_MS));
+    expect(d.type === 'append' && d.entries[0]).toMatchObject({
+      points: -10,
+      uncollected: 90,
+      allocations: [{ lot: 'earn:o2', points: 10 }],
+    });
+    expect(d.type === 'append' && d.entries[0].reason).toMatch(/90 the balance could not cover/);
+    expect(applyDecision(s, d).balance).toBe(0);
+  });
+
+  it('returned points keep the lifetime of the points spent, and come back lapsed when it is over', () => {
+    let s = emptyLedger('c');
+    [s] = run(s, earn('earn:o1', 'o1', 50, T0));
+    [s] = run(s, earn('earn:o2', 'o2', 50, T0 + 30 * DAY_MS));
+    const at = T0 + 50 * DAY_MS;
+    [s] = run(s, { type: 'redeem', key: 'redeem:o3', orderId: 'o3', points: 80, at });
+    const refund = (key: string, refunded: number, when: number): LedgerOperation => ({
+      type: 'refund',
+      key,
+      orderId: 'o3',
+      refundId: key,
+      orderTotalMinor: 100,
+      refundedTotalMinor: refunded,
+      at: when,
+    });
+    // Half refunded: the 40 spent last (30 of o2's lot, then 10 of o1's) come back first.
+    let entries: LedgerEntry[];
+    [s, entries] = run(s, refund('rf1', 50, at + DAY_MS));
+    expect(entries.map((e) => [e.key, e.points, 'expiresAt' in e && e.expiresAt])).toEqual([
+      ['rf1:return', 30, T0 + 30 * DAY_MS + PENDING + EXPIRY],
+      ['rf1:return:2', 10, T0 + PENDING + EXPIRY],
+    ]);
+    // The rest after o1's lot lapsed: its points come back lapsed, and the expiry writes them off.
+    const late = T0 + PENDING + EXPIRY + DAY_MS;
+    [s, entries] = run(s, refund('rf2', 100, late));
+    expect(entries.map((e) => [e.points, 'expiresAt' in e && e.expiresAt])).toEqual([[40, late]]);
+    expect(ledgerBalance(s, late).available).toBe(20 + 30);
+    [s, entries] = run(s, { type: 'expire', at: late });
+    expect(entries.map((e) => e.points)).toEqual([-10, -40]);
+    expect(s.balance).toBe(50);
+  });
+
+  it('a refund that returns spent points and reverses earned ones nets them', () => {
+    let s = emptyLedger('c');
+    [s] = run(s, earn('earn:o1', 'o1', 100, T0));
+    const at = T0 + 20 * DAY_MS;
+    [s] = run(s, { type: 'redeem', key: 'redeem:o2', orderId: 'o2', points: 100, at });
+    [s] = run(s, earn('earn:o2', 'o2', 30, at));
+    // o2's points are spent on o3 once available.
+    [s] = run(s, { type: 'redeem', key: 'redeem:o3', orderId: 'o3', points: 30, at: at + PENDING });
+    const d = planLedgerOperation(s, fullRefund('o2', at + PENDING + DAY_MS));
+    expect(d.type === 'append' && d.entries.map((e) => [e.kind, e.points])).toEqual([
+      ['return_redeemed', 100],
+      ['reverse_earn', -30],
+    ]);
+    expect(d.type === 'append' && d.lotChanges).toEqual([{ lot: 'rf:return', before: 100, after: 70 }]);
+    expect(applyDecision(s, d).balance).toBe(70);
   });
 
   it('asks staff for a reason and refuses to take more than the balance', () => {
@@ -265,6 +320,8 @@ describe('FIFO expiry', () => {
 interface ModelLot {
   key: string;
   order: string | null;
+  /** An order's earned points (not returned ones). */
+  earned: boolean;
   remaining: number;
   at: number;
   availableAt: number;
@@ -277,6 +334,10 @@ class Model {
   redeemed = new Map<string, number>();
   reversed = new Map<string, number>();
   returned = new Map<string, number>();
+  lapsed = new Map<string, number>();
+  forgiven = new Map<string, number>();
+  /** Per order, the lots its redemptions drew from with how much, in spending order. */
+  spent = new Map<string, { lot: ModelLot; points: number }[]>();
   seen = new Set<string>();
   balance(): number {
     return this.lots.reduce((a, l) => a + l.remaining, 0);
@@ -292,18 +353,26 @@ class Model {
   available(now: number): number {
     return this.spendable(now).reduce((a, l) => a + l.remaining, 0);
   }
-  takeFrom(lots: ModelLot[], n: number): number {
+  takeFrom(lots: ModelLot[], n: number, record?: { lot: ModelLot; points: number }[]): number {
     let left = n;
     for (const l of lots) {
       const k = Math.min(l.remaining, left);
+      if (k > 0) record?.push({ lot: l, points: k });
       l.remaining -= k;
       left -= k;
     }
     return n - left;
   }
+  add(m: Map<string, number>, key: string, n: number): void {
+    m.set(key, (m.get(key) ?? 0) + n);
+  }
   apply(op: LedgerOperation): void {
     if (op.type === 'expire') {
-      for (const l of this.lots) if (l.expiresAt !== null && l.expiresAt <= op.at) l.remaining = 0;
+      for (const l of this.lots)
+        if (l.expiresAt !== null && l.expiresAt <= op.at) {
+          if (l.earned && l.order !== null) this.add(this.lapsed, l.order, l.remaining);
+          l.remaining = 0;
+        }
       return;
     }
     if (this.seen.has(op.key)) return;
@@ -312,6 +381,7 @@ class Model {
       this.lots.push({
         key: op.key,
         order: op.orderId,
+        earned: true,
         remaining: op.points,
         at: op.at,
         availableAt: op.availableAt,
@@ -321,7 +391,9 @@ class Model {
     } else if (op.type === 'redeem') {
       if (this.available(op.at) < op.points) return;
       this.seen.add(op.key);
-      this.takeFrom(this.spendable(op.at), op.points);
+      const record: { lot: ModelLot; points: number }[] = [];
+      this.takeFrom(this.spendable(op.at), op.points, record);
+      this.spent.set(op.orderId, [...(this.spent.get(op.orderId) ?? []), ...record]);
       this.redeemed.set(op.orderId, (this.redeemed.get(op.orderId) ?? 0) + op.points);
     } else if (op.type === 'adjust') {
       if (op.points > 0) {
@@ -329,6 +401,7 @@ class Model {
         this.lots.push({
           key: op.key,
           order: null,
+          earned: false,
           remaining: op.points,
           at: op.at,
           availableAt: op.at,
@@ -355,24 +428,56 @@ class Model {
           : Math.floor((p * op.refundedTotalMinor) / op.orderTotalMinor);
       const ret = share(this.redeemed.get(op.orderId) ?? 0) - (this.returned.get(op.orderId) ?? 0);
       const rev = share(this.earned.get(op.orderId) ?? 0) - (this.reversed.get(op.orderId) ?? 0);
+      const returnedLots: ModelLot[] = [];
       if (ret > 0) {
-        this.returned.set(op.orderId, (this.returned.get(op.orderId) ?? 0) + ret);
-        this.lots.push({
-          key: `${op.key}:return`,
-          order: op.orderId,
-          remaining: ret,
-          at: op.at,
-          availableAt: op.at,
-          expiresAt: op.returnedExpiresAt,
-        });
+        // The points spent last come back first, with the lifetime of the lot they came from.
+        let skip = this.returned.get(op.orderId) ?? 0;
+        let left = ret;
+        for (const a of [...(this.spent.get(op.orderId) ?? [])].reverse()) {
+          const skipped = Math.min(skip, a.points);
+          skip -= skipped;
+          const n = Math.min(a.points - skipped, left);
+          if (n === 0) continue;
+          left -= n;
+          const expiresAt = a.lot.expiresAt === null ? null : Math.max(a.lot.expiresAt, op.at);
+          const same = returnedLots.find((l) => l.expiresAt === expiresAt);
+          if (same) same.remaining += n;
+          else
+            returnedLots.push({
+              key: `${op.key}:return:${returnedLots.length}`,
+              order: op.orderId,
+              earned: false,
+              remaining: n,
+              at: op.at,
+              availableAt: op.at,
+              expiresAt,
+            });
+        }
+        this.lots.push(...returnedLots);
+        this.add(this.returned, op.orderId, ret);
       }
       if (rev > 0) {
-        this.reversed.set(op.orderId, (this.reversed.get(op.orderId) ?? 0) + rev);
-        // Only what is left of the order's own lots; its spent or lapsed points are not taken again.
-        this.takeFrom(
-          this.lots.filter((l) => l.order === op.orderId && !l.key.endsWith(':return')),
-          rev,
+        this.add(this.reversed, op.orderId, rev);
+        const own = this.lots.filter((l) => l.order === op.orderId && l.earned);
+        const fromOwn = this.takeFrom(own, rev);
+        // Lapsed points count as taken back once; spent ones come out of the customer's other points.
+        const lapsed = Math.min(
+          rev - fromOwn,
+          (this.lapsed.get(op.orderId) ?? 0) - (this.forgiven.get(op.orderId) ?? 0),
         );
+        this.add(this.forgiven, op.orderId, lapsed);
+        const live = (l: ModelLot) =>
+          !own.includes(l) && !returnedLots.includes(l) && (l.expiresAt === null || l.expiresAt > op.at);
+        const spendable = this.spendable(op.at).filter(live);
+        const pending = this.lots
+          .filter((l) => live(l) && l.remaining > 0 && !spendable.includes(l))
+          .sort(
+            (a, b) =>
+              (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) ||
+              a.at - b.at ||
+              (a.key < b.key ? -1 : 1),
+          );
+        this.takeFrom([...returnedLots, ...spendable, ...pending], rev - fromOwn - lapsed);
       }
     }
   }
@@ -442,7 +547,6 @@ describe('ledger under random operations', () => {
                 orderTotalMinor: total,
                 refundedTotalMinor: cum,
                 at: now,
-                returnedExpiresAt: now + EXPIRY,
               };
               break;
             }
@@ -531,7 +635,6 @@ describe('ledger under random operations', () => {
           orderTotalMinor: 100,
           refundedTotalMinor: 60,
           at: T0 + PENDING + 1,
-          returnedExpiresAt: null,
         };
         const once = applyDecision(s, planLedgerOperation(s, refund));
         const twice = applyDecision(once, planLedgerOperation(once, refund));

@@ -17,6 +17,7 @@ import type {
   LedgerDecision,
   LedgerEntry,
   LedgerOperation,
+  LedgerSource,
   LedgerState,
   Lot,
   LotChange,
@@ -61,7 +62,9 @@ export function appendEntries(state: LedgerState, entries: readonly LedgerEntry[
     lots: state.lots.map((l) => ({ ...l })),
     balance: state.balance,
     operations: new Set(state.operations),
-    orders: new Map([...state.orders].map(([k, v]) => [k, { ...v, earnLots: [...v.earnLots] }])),
+    orders: new Map(
+      [...state.orders].map(([k, v]) => [k, { ...v, earnLots: [...v.earnLots], spent: [...v.spent] }]),
+    ),
   };
   const byKey = new Map(next.lots.map((l) => [l.key, l]));
   for (const e of entries) fold(next, byKey, e);
@@ -76,7 +79,16 @@ export function applyDecision(state: LedgerState, decision: LedgerDecision): Led
 function orderPoints(state: LedgerState, orderId: string): OrderPoints {
   let o = state.orders.get(orderId);
   if (!o) {
-    o = { earned: 0, earnLots: [], reversed: 0, redeemed: 0, returned: 0 };
+    o = {
+      earned: 0,
+      earnLots: [],
+      lapsed: 0,
+      lapseForgiven: 0,
+      reversed: 0,
+      redeemed: 0,
+      spent: [],
+      returned: 0,
+    };
     state.orders.set(orderId, o);
   }
   return o;
@@ -86,16 +98,7 @@ function fold(state: LedgerState, byKey: Map<string, Lot>, e: LedgerEntry): void
   state.operations.add(e.operationKey);
   state.balance += e.points;
   if (isCredit(e)) {
-    const lot: Lot = {
-      key: e.key,
-      orderId: e.orderId,
-      kind: e.kind,
-      points: e.points,
-      remaining: e.points,
-      at: e.at,
-      availableAt: e.availableAt,
-      expiresAt: e.expiresAt,
-    };
+    const lot = lotOf(e);
     state.lots.push(lot);
     byKey.set(lot.key, lot);
     if (e.orderId !== null && e.kind === 'earn') {
@@ -109,11 +112,21 @@ function fold(state: LedgerState, byKey: Map<string, Lot>, e: LedgerEntry): void
   }
   for (const a of e.allocations) {
     const lot = byKey.get(a.lot);
-    if (lot) lot.remaining -= a.points;
+    if (!lot) continue;
+    lot.remaining -= a.points;
+    if (e.kind === 'expire' && lot.kind === 'earn' && lot.orderId !== null)
+      orderPoints(state, lot.orderId).lapsed += a.points;
   }
-  if (e.orderId !== null && e.kind === 'redeem') orderPoints(state, e.orderId).redeemed -= e.points;
-  if (e.orderId !== null && e.kind === 'reverse_earn')
-    orderPoints(state, e.orderId).reversed += e.uncollected - e.points;
+  if (e.orderId !== null && e.kind === 'redeem') {
+    const o = orderPoints(state, e.orderId);
+    o.redeemed -= e.points;
+    for (const a of e.allocations) o.spent.push({ ...a });
+  }
+  if (e.orderId !== null && e.kind === 'reverse_earn') {
+    const o = orderPoints(state, e.orderId);
+    o.reversed += e.uncollected - e.points;
+    o.lapseForgiven += e.lapsed ?? 0;
+  }
 }
 
 /** Whether an entry adds points (and so opens a lot). */
@@ -330,36 +343,38 @@ function refundShare(points: number, refundedMinor: number, totalMinor: number):
 function planRefund(state: LedgerState, op: Extract<LedgerOperation, { type: 'refund' }>): LedgerDecision {
   const o = state.orders.get(op.orderId);
   if (!o) return { type: 'noop' };
-  const entries: LedgerEntry[] = [];
   const changes = new Map<string, LotChange>();
   const source = { type: 'refund', orderId: op.orderId, refundId: op.refundId } as const;
-
-  const toReturn = refundShare(o.redeemed, op.refundedTotalMinor, op.orderTotalMinor) - o.returned;
-  if (toReturn > 0) {
-    const entry: CreditEntry = {
-      key: `${op.key}:return`,
-      operationKey: op.key,
-      customerId: state.customerId,
-      kind: 'return_redeemed',
-      points: toReturn,
-      at: op.at,
-      reason: 'Points spent on a refunded order returned',
-      source,
-      orderId: op.orderId,
-      availableAt: op.at,
-      expiresAt: op.returnedExpiresAt,
-    };
-    entries.push(entry);
-  }
+  const returns = returnSpent(state, o, op, source);
+  const entries: LedgerEntry[] = [...returns];
 
   const toReverse = refundShare(o.earned, op.refundedTotalMinor, op.orderTotalMinor) - o.reversed;
   if (toReverse > 0) {
-    // Only what is left in the order's own lots is taken back: its points that were spent or have
-    // lapsed already are written off as uncollected, never taken from the customer's other points.
+    // First what is left of the order's own lots. Its points that lapsed are not taken again: the
+    // customer had no use of them. The rest was spent, so it comes out of the points this refund
+    // returns, then the customer's other live points (spendable, then pending); only what the
+    // balance cannot cover is written off as uncollected.
     const own = new Set(o.earnLots);
-    const ownLots = state.lots.filter((l) => own.has(l.key));
     const allocations: Allocation[] = [];
-    const taken = take(ownLots, toReverse, allocations, changes);
+    const fromOwn = take(
+      state.lots.filter((l) => own.has(l.key)),
+      toReverse,
+      allocations,
+      changes,
+    );
+    const lapsed = Math.min(toReverse - fromOwn, o.lapsed - o.lapseForgiven);
+    const others = state.lots.filter((l) => !own.has(l.key) && (l.expiresAt === null || l.expiresAt > op.at));
+    const fromOthers = take(
+      [
+        ...returns.map(lotOf),
+        ...others.filter((l) => isSpendable(l, op.at)).sort(spendOrder),
+        ...others.filter((l) => !isSpendable(l, op.at)).sort(spendOrder),
+      ],
+      toReverse - fromOwn - lapsed,
+      allocations,
+      changes,
+    );
+    const taken = fromOwn + fromOthers;
     const entry: DebitEntry = {
       key: `${op.key}:reverse`,
       operationKey: op.key,
@@ -367,19 +382,84 @@ function planRefund(state: LedgerState, op: Extract<LedgerOperation, { type: 're
       kind: 'reverse_earn',
       points: -taken,
       at: op.at,
-      reason:
-        taken < toReverse
-          ? 'Points of a refunded order reversed (partly spent or lapsed already)'
-          : 'Points of a refunded order reversed',
+      reason: reverseReason(fromOwn, fromOthers, lapsed, toReverse),
       source,
       orderId: op.orderId,
       allocations,
       uncollected: toReverse - taken,
+      lapsed,
     };
     entries.push(entry);
   }
   if (entries.length === 0) return { type: 'noop' };
   return { type: 'append', entries, lotChanges: [...changes.values()], events: [] };
+}
+
+function reverseReason(fromOwn: number, fromOthers: number, lapsed: number, toReverse: number): string {
+  const base = 'Points of a refunded order reversed';
+  const why: string[] = [];
+  if (lapsed > 0) why.push(`${lapsed} had lapsed`);
+  if (fromOthers > 0) why.push(`${fromOthers} spent already, taken from other points`);
+  const short = toReverse - fromOwn - fromOthers - lapsed;
+  if (short > 0) why.push(`${short} the balance could not cover`);
+  return why.length === 0 ? base : `${base} (${why.join('; ')})`;
+}
+
+/**
+ * The refunded share of the points an order spent, given back as credits that keep the lifetime
+ * of the lots they were spent from (refunding must not extend points about to lapse; points
+ * whose lot lapsed meanwhile come back lapsed). Cumulative over refunds: the points spent last
+ * come back first, skipping those returned already. One credit per lifetime.
+ */
+function returnSpent(
+  state: LedgerState,
+  o: OrderPoints,
+  op: Extract<LedgerOperation, { type: 'refund' }>,
+  source: LedgerSource,
+): CreditEntry[] {
+  let left = refundShare(o.redeemed, op.refundedTotalMinor, op.orderTotalMinor) - o.returned;
+  if (left <= 0) return [];
+  const expiryOf = new Map(state.lots.map((l) => [l.key, l.expiresAt]));
+  const byExpiry = new Map<EpochMs | null, number>();
+  let skip = o.returned;
+  for (let i = o.spent.length - 1; i >= 0 && left > 0; i--) {
+    let points = o.spent[i].points;
+    const skipped = Math.min(skip, points);
+    skip -= skipped;
+    points = Math.min(points - skipped, left);
+    if (points === 0) continue;
+    left -= points;
+    const expiry = expiryOf.get(o.spent[i].lot) ?? null;
+    const expiresAt = expiry === null ? null : Math.max(expiry, op.at);
+    byExpiry.set(expiresAt, (byExpiry.get(expiresAt) ?? 0) + points);
+  }
+  return [...byExpiry].map(([expiresAt, points], i) => ({
+    key: i === 0 ? `${op.key}:return` : `${op.key}:return:${i + 1}`,
+    operationKey: op.key,
+    customerId: state.customerId,
+    kind: 'return_redeemed',
+    points,
+    at: op.at,
+    reason: 'Points spent on a refunded order returned',
+    source,
+    orderId: op.orderId,
+    availableAt: op.at,
+    expiresAt,
+  }));
+}
+
+/** A credit as the lot it opens. */
+function lotOf(e: CreditEntry): Lot {
+  return {
+    key: e.key,
+    orderId: e.orderId,
+    kind: e.kind,
+    points: e.points,
+    remaining: e.points,
+    at: e.at,
+    availableAt: e.availableAt,
+    expiresAt: e.expiresAt,
+  };
 }
 
 /**

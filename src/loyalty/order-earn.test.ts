@@ -9,7 +9,7 @@ import {
   linesPaid,
 } from './order-earn.ts';
 import { LoyaltyProgram } from './program.ts';
-import type { LedgerState } from './types.ts';
+import type { LedgerOperation, LedgerState } from './types.ts';
 
 const NOW = Date.UTC(2026, 5, 1);
 const program = LoyaltyProgram.parse({
@@ -123,8 +123,13 @@ describe('ingestedRefundOperation', () => {
         for (const s of steps) {
           refunded = Math.min(2550, refunded + s);
           const op = ingestedRefundOperation(
-            program,
-            { externalId: 'o-1', status: 'partially_refunded', totalMinor: 2550, refundedMinor: refunded },
+            {
+              externalId: 'o-1',
+              status: 'partially_refunded',
+              totalMinor: 2550,
+              shippingMinor: 0,
+              refundedMinor: refunded,
+            },
             NOW,
           )!;
           const d = planLedgerOperation(state, op);
@@ -135,8 +140,13 @@ describe('ingestedRefundOperation', () => {
         const once = planLedgerOperation(
           earned(),
           ingestedRefundOperation(
-            program,
-            { externalId: 'o-1', status: 'partially_refunded', totalMinor: 2550, refundedMinor: refunded },
+            {
+              externalId: 'o-1',
+              status: 'partially_refunded',
+              totalMinor: 2550,
+              shippingMinor: 0,
+              refundedMinor: refunded,
+            },
             NOW,
           )!,
         );
@@ -149,19 +159,40 @@ describe('ingestedRefundOperation', () => {
 
   it('a cancelled order loses all its points', () => {
     const op = ingestedRefundOperation(
-      program,
-      { externalId: 'o-1', status: 'cancelled', totalMinor: 2550, refundedMinor: 0 },
+      { externalId: 'o-1', status: 'cancelled', totalMinor: 2550, shippingMinor: 0, refundedMinor: 0 },
       NOW,
     )!;
     const d = planLedgerOperation(earned(), op);
     expect(d.type === 'append' ? appendEntries(earned(), d.entries).balance : -1).toBe(0);
   });
 
+  it('measures a refund against the goods: all items refunded but not the shipping takes back every point', () => {
+    const refund = (refundedMinor: number) =>
+      ingestedRefundOperation(
+        {
+          externalId: 'o-1',
+          status: 'partially_refunded',
+          totalMinor: 2750,
+          shippingMinor: 200,
+          refundedMinor,
+        },
+        NOW,
+      )!;
+    const balanceAfter = (op: LedgerOperation) => {
+      const d = planLedgerOperation(earned(), op);
+      return d.type === 'append' ? appendEntries(earned(), d.entries).balance : earned().balance;
+    };
+    expect(earned().balance).toBe(25);
+    expect(balanceAfter(refund(2550))).toBe(0);
+    expect(balanceAfter(refund(1275))).toBe(13);
+    // The shipping refunded on top changes nothing: the same refunded goods, the same key.
+    expect(refund(2750)).toEqual(refund(2550));
+  });
+
   it('nothing refunded: no operation', () => {
     expect(
       ingestedRefundOperation(
-        program,
-        { externalId: 'o-1', status: 'paid', totalMinor: 2550, refundedMinor: 0 },
+        { externalId: 'o-1', status: 'paid', totalMinor: 2550, shippingMinor: 0, refundedMinor: 0 },
         NOW,
       ),
     ).toBeNull();

@@ -103,28 +103,31 @@ export interface OrderRefundState {
   externalId: string;
   status: string;
   totalMinor: number;
+  shippingMinor: number;
   refundedMinor: number;
 }
 
 /**
  * The refund operation for an order's current refunded total: cumulative, so the ledger takes
  * back exactly the refunded share of what the order earned and returns that share of the points
- * it spent. Keyed by the refunded total (`refund:<order>@<minor>`): the same state twice applies
- * once, a further refund applies the difference. A cancelled or fully refunded order counts as
- * refunded in full. Null when nothing is refunded.
+ * it spent. Points are earned on goods, so the share is of the total less shipping (tax follows
+ * the goods): refunding every item but not the shipping takes back every point, and money
+ * refunded beyond the goods (the shipping) takes back nothing more. Keyed by the refunded goods
+ * (`refund:<order>@<minor>`): the same state twice applies once, a further refund applies the
+ * difference. A cancelled or fully refunded order counts as refunded in full. Null when nothing
+ * is refunded.
  */
-export function ingestedRefundOperation(
-  program: LoyaltyProgram,
-  order: OrderRefundState,
-  now: EpochMs,
-): LedgerOperation | null {
+export function ingestedRefundOperation(order: OrderRefundState, now: EpochMs): LedgerOperation | null {
   const whole = VOID_STATUSES.includes(order.status);
   const total = Math.max(order.totalMinor, 0);
-  const refunded = whole ? Math.max(total, 1) : Math.min(order.refundedMinor, total);
+  const goods = Math.max(total - Math.max(order.shippingMinor, 0), 0);
+  // An order whose goods points paid in full: what was paid (the shipping) is the measure.
+  const base = goods > 0 ? goods : total;
+  const refunded = whole ? Math.max(base, 1) : Math.min(order.refundedMinor, base);
   if (refunded <= 0) return null;
-  const orderTotalMinor = whole ? refunded : total;
+  const orderTotalMinor = whole ? refunded : base;
   const tag = whole ? 'void' : String(refunded);
-  const op = refundOperation(program, {
+  const op = refundOperation({
     orderId: order.externalId,
     refundId: `${order.externalId}@${tag}`,
     orderTotalMinor,

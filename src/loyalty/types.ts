@@ -55,8 +55,10 @@ export interface DebitEntry extends EntryBase {
   kind: DebitKind;
   points: number;
   allocations: Allocation[];
-  /** For reversals clamped at a zero balance: points that could not be taken back. */
+  /** For reversals: points not taken back, because they had lapsed or the balance could not cover them. */
   uncollected: number;
+  /** For reversals: the part of `uncollected` that had lapsed (expired) before the refund (absent: 0). */
+  lapsed?: number;
 }
 
 /** Every change of a balance. Entries are never updated or deleted. */
@@ -79,8 +81,14 @@ export interface Lot {
 export interface OrderPoints {
   earned: number;
   earnLots: string[];
+  /** Points of its earn lots written off by expiry. */
+  lapsed: number;
+  /** Of `reversed`, the lapsed points a reversal counted as taken back already. */
+  lapseForgiven: number;
   reversed: number;
   redeemed: number;
+  /** The lots its redemptions drew from, in spending order: returned points keep their lifetime. */
+  spent: Allocation[];
   returned: number;
 }
 
@@ -132,8 +140,6 @@ export type LedgerOperation =
       /** All refunds of the order so far, this one included: reversal is cumulative, so it is exact. */
       refundedTotalMinor: number;
       at: EpochMs;
-      /** Lifetime of the lot that returns spent points. */
-      returnedExpiresAt: EpochMs | null;
     }
   | { type: 'expire'; at: EpochMs }
   | {
