@@ -313,6 +313,40 @@ describeEachDb('loyalty points earned on ingest', (getDb, kind) => {
     expect(await entries("key = 'earn:o-chk'")).toEqual(before);
   });
 
+  it("a refund of every item (not the shipping) of an order whose points were spent takes them from the customer's other points", async () => {
+    const order = (ext: string, days: number, price: number) =>
+      call('POST', '/v1/orders', {
+        external_id: ext,
+        customer: { external_id: 'shp' },
+        placed_at: daysAgo(days),
+        currency: 'EUR',
+        status: 'paid',
+        lines: [{ sku: 'X', quantity: 1, unit_price_minor: price }],
+        shipping_minor: 500,
+      });
+    // 100 points + the 50 first-order bonus, then 50 more: all past the 14-day return window.
+    expect((await order('o-shp1', 21, 10_000)).status).toBe(201);
+    expect((await order('o-shp2', 20, 5_000)).status).toBe(201);
+    expect((await balance('shp')).available).toBe(200);
+    // Staff take 150: the first order's lot, which expires first.
+    const adj = await call('POST', '/v1/customers/shp/loyalty/adjustments', {
+      points: -150,
+      reason: 'goodwill undo',
+    });
+    expect(adj.status).toBe(201);
+    await call('POST', '/v1/refunds', {
+      external_id: 'r-shp',
+      order_external_id: 'o-shp1',
+      refunded_at: daysAgo(0),
+      currency: 'EUR',
+      amount_minor: 10_000,
+    });
+    // All 150 points are owed; the 50 the customer still has are taken, 100 are written off.
+    const [reversal] = await entries("e.order_id = 'o-shp1' and kind = 'reverse_earn'");
+    expect(reversal.points).toBe(-50);
+    expect((await balance('shp')).balance).toBe(0);
+  });
+
   it('a refund of an order paid with points returns the spent share and reverses the earned share', async () => {
     await call('POST', '/v1/customers', { external_id: 'gus', email: 'gus@example.com' });
     const adj = await call('POST', '/v1/customers/gus/loyalty/adjustments', {
