@@ -31,6 +31,7 @@ import {
   type CheckoutInput,
   type CustomerContext,
   evaluateCheckout,
+  giveBackUses,
   normalizeCode,
   Promotion,
   type PromotionUsage,
@@ -716,22 +717,30 @@ async function commitOnce(
   if ('committed' in seen) return committedBefore(seen.committed);
   const customer = seen.input.customer;
   const maybeFirst = customer.customerId !== null && customer.orderCount === 0;
-  // The connection's shard had no quota for a limited promotion the order uses: grant one, again.
-  const needsQuota = (err: unknown) =>
-    err instanceof CommitRefused && err.refusal.quota.length > 0 && err.refusal.changed.length === 0;
-  if (!maybeFirst) {
-    try {
-      return await written(db, seen);
-    } catch (err) {
-      if (needsQuota(err)) return db.session((s) => grantThenCommit(s, storeId, body, now, seen, granted));
-      if (!(err instanceof CommitRefused && err.refusal.ledger && err.refusal.changed.length === 0))
-        throw err;
+  const attempt = async (): Promise<Committed> => {
+    if (!maybeFirst) {
+      try {
+        return await written(db, seen);
+      } catch (err) {
+        // Only the ledger moved since the read: read and write again under the customer's lock (a
+        // refusal for quota as well goes to the grant below first).
+        const ledgerOnly =
+          err instanceof CommitRefused &&
+          err.refusal.ledger &&
+          err.refusal.quota.length === 0 &&
+          err.refusal.changed.length === 0;
+        if (!ledgerOnly) throw err;
+      }
     }
-  }
+    return db.tx((q) => lockedCommit(q, storeId, body, now, seen));
+  };
   try {
-    return await db.tx((q) => lockedCommit(q, storeId, body, now, seen));
+    return await attempt();
   } catch (err) {
-    if (needsQuota(err)) return db.session((s) => grantThenCommit(s, storeId, body, now, seen, granted));
+    // The connection's shard had no quota for a limited promotion the order uses: grant one, again.
+    const needsQuota =
+      err instanceof CommitRefused && err.refusal.quota.length > 0 && err.refusal.changed.length === 0;
+    if (needsQuota) return db.session((s) => grantThenCommit(s, storeId, body, now, seen, granted));
     throw err;
   }
 }
@@ -903,38 +912,15 @@ export async function cancelCheckout(
                 [storeId, ids],
               )
             ).rows;
-      // Per use: where its use came back from (a shard, or the row: null), and how much of its
-      // discount the shards gave back (`minor`): first the shard of the use, then other shards'
-      // spend, the rest from the row. Amounts in the shards only count as their sum, so spend left
-      // in a shard whose uses are gone is taken too before the row's.
-      const back: { e: RecordUse; shard: number | null; minor: number }[] = [];
-      const touched = new Set<number>();
-      for (const e of uses) {
-        const id = e.promotionId;
-        const holding = shards.filter((r) => (r.uses[id]?.[0] ?? 0) > 0);
-        const pick = holding.find((r) => r.uses[id][1] >= e.discountMinor) ?? holding[0] ?? null;
-        if (pick !== null) pick.uses[id] = [pick.uses[id][0] - 1, pick.uses[id][1]];
-        let minor = 0;
-        for (const r of pick === null ? shards : [pick, ...shards.filter((x) => x !== pick)]) {
-          const spent = r.uses[id]?.[1] ?? 0;
-          const take = Math.min(spent, e.discountMinor - minor);
-          if (take > 0 || r === pick) {
-            r.uses[id] = [r.uses[id][0], spent - take];
-            touched.add(r.shard);
-          }
-          minor += take;
-          if (minor === e.discountMinor) break;
-        }
-        back.push({ e, shard: pick?.shard ?? null, minor });
-      }
-      for (const r of shards.filter((x) => touched.has(x.shard)))
+      const given = giveBackUses(shards, uses);
+      for (const r of given.shards)
         await q.query('update promotion_use_counts set uses = $3::jsonb where store_id = $1 and shard = $2', [
           storeId,
           r.shard,
           JSON.stringify(r.uses),
         ]);
-      for (const { e, shard, minor } of [...back].sort((a, b) =>
-        a.e.promotionId < b.e.promotionId ? -1 : 1,
+      for (const { use: e, shard, minor } of [...given.back].sort((a, b) =>
+        a.use.promotionId < b.use.promotionId ? -1 : 1,
       )) {
         // The part a shard did not hold comes off the row; a limited promotion counted its shard's part
         // in its reservation (a quota's use), which shrinks with it (an unlimited one reserves nothing).

@@ -33,6 +33,7 @@ export {
   PromotionTrigger,
   paysFromBalance,
 } from './promotion.ts';
+export { giveBackUses } from './quota.ts';
 export { rejectionMessage } from './rejection-message.ts';
 export type {
   AppliedDiscount,
