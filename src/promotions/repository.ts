@@ -232,27 +232,33 @@ export async function setPromotionStatus(
   storeId: string,
   id: string,
   status: 'active' | 'archived',
-): Promise<PromotionRow | null> {
+): Promise<PromotionRow> {
   const res = await q.query<PromotionRow>(
     `update promotions set status = $3, updated_at = now() where store_id = $1 and id = $2 returning ${COLUMNS}`,
     [storeId, id, status],
   );
-  return res.rows[0] ?? null;
+  return lockedRow(res.rows, id);
 }
 
-/** Replaces a promotion's config (and the limit columns the commit guards read); usage stays. */
+/** The row an edit updated: it exists, as the edit holds its lock (`lockForEdit`). */
+function lockedRow(rows: readonly PromotionRow[], id: string): PromotionRow {
+  if (rows.length === 0) throw new Error(`promotion ${id} was not locked for the edit (lockForEdit)`);
+  return rows[0];
+}
+
+/** Replaces a promotion's config (and the limit columns the commit guards read); usage stays. The caller holds `lockForEdit`. */
 export async function updatePromotion(
   q: Queryable,
   storeId: string,
   promotion: Promotion,
   status: 'active' | 'archived',
-): Promise<PromotionRow | null> {
+): Promise<PromotionRow> {
   const res = await q.query<PromotionRow>(
     `update promotions set config = $3::jsonb, status = $4, max_uses = $5, budget_minor = $6, updated_at = now()
      where store_id = $1 and id = $2 returning ${COLUMNS}`,
     rowParams(storeId, promotion, status),
   );
-  return res.rows[0] ?? null;
+  return lockedRow(res.rows, promotion.id);
 }
 
 /** One promotion; `forUpdate` locks it against concurrent commits and edits until the transaction ends. */

@@ -313,7 +313,7 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
       const { status, ...changes } = req.body as { status?: 'active' | 'archived' };
       const row = await ctx.db.tx(async (q) => {
         const cur = await lockForEdit(q, storeId, req.params.id);
-        let next: PromotionRow | null;
+        let next: PromotionRow;
         if (Object.keys(changes).length === 0)
           next = status === undefined ? cur : await setPromotionStatus(q, storeId, cur.id, status);
         else {
@@ -325,10 +325,9 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
             throw validationFailed('The change would undo what is used already', refused);
           next = await updatePromotion(q, storeId, config, status ?? cur.status);
         }
-        await reopenIfUnlimited(q, storeId, next as PromotionRow);
+        await reopenIfUnlimited(q, storeId, next);
         return next;
       });
-      if (!row) throw notFound('Promotion', req.params.id);
       return shape(row);
     },
   );
@@ -347,7 +346,6 @@ export function registerPromotionRoutes(app: FastifyInstance, ctx: AppContext): 
         await lockForEdit(q, storeId, req.params.id);
         return setPromotionStatus(q, storeId, req.params.id, 'archived');
       });
-      if (!row) throw notFound('Promotion', req.params.id);
       return shape(row);
     },
   );
