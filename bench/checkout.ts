@@ -440,7 +440,12 @@ async function benchOne(
     const evaluateAtRate = await measureSmooth(server.url, key, { ...o, request: evaluate });
     // One autocannon instance at -R: bursts at full concurrency every second (see the header).
     const evaluateAtRateBurst = await measure(server.url, key, { ...o, request: evaluate });
+    // Each commit route warms up too (its statements prepared on every connection, its code
+    // compiled, the first statistics refreshes done), as evaluate did above: a server that just
+    // started is not the steady state the targets are about.
+    await measure(server.url, key, { seconds: 2, connections: o.connections, request: commit });
     const commitAtRate = await measureSmooth(server.url, key, { ...o, request: commit });
+    await measure(server.url, key, { seconds: 2, connections: o.connections, request: commitCoupon });
     const commitCouponAtRate = await measureSmooth(server.url, key, { ...o, request: commitCoupon });
     return {
       db: kind,
