@@ -17,10 +17,20 @@
  * customer's rows are only written under the customer's lock, so no two writers wait on each
  * other in a cycle; a deadlock that happens anyway is retried.
  */
+
+import { recordDefinition, rowObject } from '../db/bulk.ts';
 import type { Queryable } from '../db/client.ts';
 import { advisoryLock, pgErrorCode } from '../db/client.ts';
 import { isCredit, type LedgerDecision } from '../loyalty/index.ts';
-import { EVENT_RECORD, eventRecord, ledgerLockKey } from '../loyalty/repository.ts';
+import {
+  ENTRY_COLUMNS,
+  EVENT_RECORD,
+  entryRow,
+  eventRecord,
+  LOT_COLUMNS,
+  ledgerLockKey,
+  lotRow,
+} from '../loyalty/repository.ts';
 import type { CheckoutEffect } from '../promotions/index.ts';
 import { CONNECTION_SHARD } from '../promotions/repository.ts';
 
@@ -90,6 +100,12 @@ interface CommitShape {
   customerUses: boolean;
 }
 
+// The ledger's rows as its repository writes them (entryRow, lotRow), here as JSON records.
+const ENTRY_NAMES = ENTRY_COLUMNS.map((c) => c.name).join(', ');
+const ENTRY_VALUES = ENTRY_COLUMNS.map((c) => `e.${c.name}`).join(', ');
+const LOT_NAMES = LOT_COLUMNS.map((c) => c.name).join(', ');
+const LOT_VALUES = LOT_COLUMNS.map((c) => `l.${c.name}`).join(', ');
+
 /** Every write waits for the commit row: a repeated order (its row there already) writes nothing. */
 const GO = '(select ok from go)';
 
@@ -147,10 +163,9 @@ function commitStatement(shape: CommitShape): string {
   if (shape.entries) {
     parts.push({
       ctes: `entries as (
-  insert into loyalty_entries (store_id, customer_id, key, operation_key, kind, points, order_id, at, entry)
-  select @store, @customer::text, e.key, e.operation_key, e.kind, e.points, e.order_id, e.at, e.entry
-  from jsonb_to_recordset(@entries::jsonb)
-    as e(key text, operation_key text, kind text, points int8, order_id text, at timestamptz, entry jsonb)
+  insert into loyalty_entries (${ENTRY_NAMES})
+  select ${ENTRY_VALUES}
+  from jsonb_to_recordset(@entries::jsonb) as e(${recordDefinition(ENTRY_COLUMNS)})
   where ${GO} and @after
   on conflict do nothing returning key)`,
       write: 'entries',
@@ -161,10 +176,9 @@ function commitStatement(shape: CommitShape): string {
     parts.push({
       // Only the lots of entries written (an entry written before means the plan is stale).
       ctes: `lots as (
-  insert into loyalty_lots (store_id, customer_id, lot, points, remaining, available_at, expires_at)
-  select @store, @customer::text, l.lot, l.points, l.remaining, l.available_at, l.expires_at
-  from jsonb_to_recordset(@lots::jsonb)
-    as l(lot text, points int8, remaining int8, available_at timestamptz, expires_at timestamptz)
+  insert into loyalty_lots (${LOT_NAMES})
+  select ${LOT_VALUES}
+  from jsonb_to_recordset(@lots::jsonb) as l(${recordDefinition(LOT_COLUMNS)})
   where l.lot in (select key from entries) and @after
   returning lot)`,
       write: 'lots',
@@ -359,13 +373,15 @@ export function isLimited(e: RecordUse): boolean {
 }
 
 /** The decision's rows: entries, the lots its credits open, and changes to lots that existed before. */
-function ledgerRows(decision: LedgerDecision | null): {
+function ledgerRows(
+  storeId: string,
+  decision: LedgerDecision | null,
+): {
   entries: object[];
   lots: object[];
   changes: object[];
 } {
   if (decision?.type !== 'append') return { entries: [], lots: [], changes: [] };
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   // One change per lot (first `before`, last `after`); a lot opened by this write starts at its `after`.
   const byLot = new Map<string, { lot: string; before: number; after: number }>();
   for (const c of decision.lotChanges) {
@@ -373,25 +389,13 @@ function ledgerRows(decision: LedgerDecision | null): {
     byLot.set(c.lot, { lot: c.lot, before: seen ? seen.before : c.before, after: c.after });
   }
   const lots = decision.entries.filter(isCredit).map((e) => {
+    const lot = rowObject(LOT_COLUMNS, lotRow(storeId, e));
     const change = byLot.get(e.key);
     byLot.delete(e.key);
-    return {
-      lot: e.key,
-      points: e.points,
-      remaining: change ? change.after : e.points,
-      available_at: iso(e.availableAt),
-      expires_at: iso(e.expiresAt),
-    };
+    if (change) lot.remaining = change.after;
+    return lot;
   });
-  const entries = decision.entries.map((e) => ({
-    key: e.key,
-    operation_key: e.operationKey,
-    kind: e.kind,
-    points: e.points,
-    order_id: e.orderId,
-    at: iso(e.at),
-    entry: e,
-  }));
+  const entries = decision.entries.map((e) => rowObject(ENTRY_COLUMNS, entryRow(storeId, e)));
   return { entries, lots, changes: [...byLot.values()] };
 }
 
@@ -416,7 +420,7 @@ function refusalOf(err: unknown): CommitRefusal | null {
  * that finished first): nothing was written. Throws `CommitRefused` when a guard failed.
  */
 export async function writeCommit(q: Queryable, w: CommitWrite): Promise<boolean> {
-  const ledger = ledgerRows(w.ledger);
+  const ledger = ledgerRows(w.storeId, w.ledger);
   const events = w.ledger?.type === 'append' ? w.ledger.events : [];
   const of = <T extends CheckoutEffect['type']>(type: T) =>
     w.effects.filter((e): e is Extract<CheckoutEffect, { type: T }> => e.type === type);

@@ -8,7 +8,7 @@
 
 import type { z } from 'zod';
 import { noteRowsWritten, withInsertRetry } from '../db/bulk.ts';
-import { type Db, PG_DEADLOCK, pgErrorCode, type Queryable } from '../db/client.ts';
+import { type Db, epochMs, PG_DEADLOCK, pgErrorCode, type Queryable } from '../db/client.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
 import { utcOffsetMinutes } from '../kernel/time.ts';
@@ -243,13 +243,13 @@ const COMMIT_PARTS = `,
      where store_id = $1 and order_id = $10::text and customer_id = (select id from c)) as written`;
 
 const LIVE_LOTS = `,
-  -- The credit entry's own values (as the ledger's fold reads them), with what is left of its lot.
-  (select json_agg(json_build_array(l.lot, e.entry->'orderId', e.entry->'kind', e.entry->'points', l.remaining,
-       e.entry->'at', e.entry->'availableAt', e.entry->'expiresAt') order by e.seq)
-     from loyalty_lots l join loyalty_entries e
-       on e.store_id = l.store_id and e.customer_id = l.customer_id and e.key = l.lot
+  -- The lots a redemption may spend now (ledgerForSpending; pending and lapsed ones are not).
+  (select json_agg(json_build_array(l.lot, l.order_id, l.kind, l.points, l.remaining, ${epochMs('l.at')},
+       ${epochMs('l.available_at')}, ${epochMs('l.expires_at')}))
+     from loyalty_lots l
      where exists (select 1 from prog)
-       and l.store_id = $1 and l.customer_id = (select id from c) and l.remaining > 0) as live_lots`;
+       and l.store_id = $1 and l.customer_id = (select id from c) and l.remaining > 0
+       and l.available_at <= $7::timestamptz and (l.expires_at is null or l.expires_at > $7::timestamptz)) as live_lots`;
 
 /**
  * The read as three prepared statements: an evaluation's, a commit's, and a commit's that redeems

@@ -48,6 +48,18 @@ function toColumns(columns: readonly BulkColumn[], rows: readonly unknown[][]): 
   });
 }
 
+/** The column list `jsonb_to_recordset(…) as x(…)` reads `rowObject`s with. */
+export function recordDefinition(columns: readonly BulkColumn[]): string {
+  return columns.map((c) => `${c.name} ${c.type}`).join(', ');
+}
+
+/** A row (values in `columns`' order) as an object keyed by column name, for `jsonb_to_recordset`. */
+export function rowObject(columns: readonly BulkColumn[], row: readonly unknown[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [i, c] of columns.entries()) o[c.name] = row[i];
+  return o;
+}
+
 /**
  * `insert into table (cols) select … from unnest(arrays)`: one round trip per batch of rows, the
  * fastest portable bulk path on both PGlite and PostgreSQL (STACK.md). `suffix` adds

@@ -284,6 +284,11 @@ export const PG_FOREIGN_KEY_VIOLATION = '23503';
 export const PG_SERIALIZATION_FAILURE = '40001';
 export const PG_DEADLOCK = '40P01';
 
+/** SQL for the timestamptz expression `ts` as UTC epoch milliseconds (int8; null stays null): the core's time unit. */
+export function epochMs(ts: string): string {
+  return `(extract(epoch from ${ts}) * 1000)::int8`;
+}
+
 /** SQL taking the transaction-scoped advisory lock named by the text expression `key` (`lockKey`). */
 export function advisoryLock(key: string): string {
   return `pg_advisory_xact_lock(hashtextextended(${key}, 0))`;

@@ -6,6 +6,7 @@ import {
   applyDecision,
   emptyLedger,
   expiringPoints,
+  isSpendable,
   ledgerBalance,
   ledgerForSpending,
   ledgerFromEntries,
@@ -590,10 +591,10 @@ describe('ledger under random operations', () => {
           expect(ledgerFromEntries('c', all).lots).toEqual(s.lots);
           // Each entry key is written once.
           expect(new Set(all.map((e) => e.key)).size).toBe(all.length);
-          // Checkout plans on the lots with points left: it plans earning and redeeming alike.
+          // Checkout plans on the lots it may spend now: it plans earning and redeeming alike.
           const spending = ledgerForSpending(
             'c',
-            s.lots.filter((l) => l.remaining > 0),
+            s.lots.filter((l) => isSpendable(l, now)),
             s.operations,
           );
           for (const probe of [

@@ -39,10 +39,12 @@ export function ledgerFromEntries(customerId: string, entries: readonly LedgerEn
 }
 
 /**
- * A state to plan earning and redeeming on, from the lots with points left and the operation keys
- * already written for the order at hand: those plans read nothing else (`planLedgerOperation`'s
- * earn, bonus and redeem), so a checkout need not read a long history. Refunds and expiry read
- * per-order sums and every lot: they take `ledgerFromEntries`.
+ * A state to plan earning and redeeming on, from the lots a redemption may spend at the
+ * operation's time (lots with points left that are pending or lapsed may be left out: those
+ * plans never take them) and the operation keys already written for the order at hand: those
+ * plans read nothing else (`planLedgerOperation`'s earn, bonus and redeem), so a checkout need not
+ * read a long history. Refunds and expiry read per-order sums and every lot: they take
+ * `ledgerFromEntries`.
  */
 export function ledgerForSpending(
   customerId: string,

@@ -149,6 +149,9 @@ export const LOT_COLUMNS: readonly BulkColumn[] = [
   { name: 'remaining', type: 'int8' },
   { name: 'available_at', type: 'timestamptz' },
   { name: 'expires_at', type: 'timestamptz' },
+  { name: 'order_id', type: 'text' },
+  { name: 'kind', type: 'text' },
+  { name: 'at', type: 'timestamptz' },
 ];
 
 /** The lot a credit entry opens, untouched (remaining = points). */
@@ -161,6 +164,9 @@ export function lotRow(storeId: string, e: CreditEntry): unknown[] {
     e.points,
     new Date(e.availableAt).toISOString(),
     e.expiresAt === null ? null : new Date(e.expiresAt).toISOString(),
+    e.orderId,
+    e.kind,
+    new Date(e.at).toISOString(),
   ];
 }
 

@@ -5,7 +5,7 @@
  * tier (`customer_tiers.tier`).
  */
 import { bulkInsert } from '../db/bulk.ts';
-import { lockKey, type Queryable } from '../db/client.ts';
+import { epochMs, lockKey, type Queryable } from '../db/client.ts';
 import { DAY_MS } from '../kernel/time.ts';
 import { EARNING_STATUSES } from './order-earn.ts';
 import type { LoyaltyProgram, TierProgram } from './program.ts';
@@ -21,8 +21,8 @@ import type { LoyaltyEvent } from './types.ts';
  */
 export function membershipsHolding(tiers: string, store: string, customer: string, at: string): string {
   return `case when ${tiers}.tier is distinct from ${tiers}.earned_tier then
-      (select coalesce(json_agg(json_build_array(m.tier, (extract(epoch from m.starts_at) * 1000)::int8,
-         (extract(epoch from m.ends_at) * 1000)::int8)), '[]'::json)
+      (select coalesce(json_agg(json_build_array(m.tier, ${epochMs('m.starts_at')},
+         ${epochMs('m.ends_at')})), '[]'::json)
        from loyalty_memberships m
        where m.store_id = ${store} and m.customer_id = ${customer} and m.ends_at > ${at}) end`;
 }
