@@ -30,6 +30,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Request, type Result } from 'autocannon';
+import { loadConfig } from '../src/config.ts';
 import { mulberry32 } from './analytics.ts';
 import { cli, type DbKind, type Scratch, scratchDb } from './ingest.ts';
 
@@ -535,6 +536,8 @@ export async function benchCheckout(args: string[]): Promise<object> {
       offered_rate: o.rate,
       offered_rate_streams: o.streams,
       server: 'comeback serve (child process, LOG_LEVEL=info, log to a file)',
+      /** PostgreSQL connections of the server: DATABASE_POOL_SIZE, else the default (twice the cores). */
+      server_pool_size: loadConfig().poolSize,
     },
     runs,
     targets: pg ? targets(pg, o.rate) : null,

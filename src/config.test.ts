@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { defaultPoolSize, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('takes PostgreSQL connection URIs in libpq form, a Unix socket included', () => {
@@ -15,5 +15,14 @@ describe('loadConfig', () => {
   it('refuses what is no PostgreSQL URI, naming the variable', () => {
     for (const url of ['mysql://db/comeback', 'localhost:5432', 'postgres://db /x'])
       expect(() => loadConfig({ DATABASE_URL: url })).toThrow(/DATABASE_URL: must be a postgres/);
+  });
+
+  it('sizes the PostgreSQL pool at twice the cores unless told', () => {
+    expect(defaultPoolSize(1)).toBe(2);
+    expect(defaultPoolSize(2)).toBe(4);
+    expect(defaultPoolSize(16)).toBe(32);
+    expect(loadConfig({}).poolSize).toBe(defaultPoolSize());
+    expect(loadConfig({ DATABASE_POOL_SIZE: '12' }).poolSize).toBe(12);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
   });
 });
