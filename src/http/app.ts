@@ -31,6 +31,8 @@ export interface BuildOptions {
 export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // One log line per request (below), not Fastify's two ("incoming request", "request completed").
+    disableRequestLogging: true,
     bodyLimit: 20 * 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
     // Ids up to 255 characters reach the schema (a 422 naming the field); the router refuses longer ones.
@@ -42,6 +44,17 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.addHook('preValidation', guardJsonBody);
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.info(
+      {
+        req: { method: req.method, url: req.url },
+        res: { statusCode: reply.statusCode },
+        responseTime: reply.elapsedTime,
+      },
+      'request completed',
+    );
+    done();
+  });
   // JSON routes read JSON only: a text body is a 415, not a string to validate (imports add their own parsers).
   app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((req, reply) => {
