@@ -2,7 +2,7 @@
  * `npm run bench -- checkout`: the checkout API under load, as the issue asks. For each database
  * (PostgreSQL on a fresh scratch database, then PGlite in a fresh directory) it starts the real
  * server (`comeback serve`, default logging) as a child process, seeds a store through the API
- * (20 active promotions, 200 customers with 50 ledger entries each, products, one order per
+ * (20 active promotions, 1,000 customers with 50 ledger entries each, products, one order per
  * customer), and measures with autocannon, 10 s each:
  * - the maximum throughput of `GET /v1/orders/{id}` (one primary-key read: the floor) and of
  *   `POST /v1/checkout/evaluate` (5-line carts, a code and points, customers in rotation);
@@ -35,7 +35,14 @@ import { mulberry32 } from './analytics.ts';
 import { cli, type DbKind, type Scratch, scratchDb } from './ingest.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const CUSTOMERS = 200;
+/**
+ * Customers in rotation. The issue's customers have 50 ledger entries; every commit adds one or
+ * two to its customer's ledger and a pending checkout, so the commit phases (about 15,000 orders)
+ * keep that shape only with enough customers: at 200, each had 150–200 entries and 75 pending
+ * checkouts by the last phase (a customer ordering 25 times a second); at 1,000, about 15 orders
+ * each (`commits_per_customer`).
+ */
+const CUSTOMERS = 1000;
 const LEDGER_ENTRIES = 50;
 const PRODUCTS = 50;
 
@@ -234,7 +241,7 @@ async function seed(url: string, key: string): Promise<Seeded> {
     })),
   });
   // 50 ledger entries per customer: 45 credits of 100, then 5 debits of 30 (FIFO lots consumed).
-  await bounded(CUSTOMERS * LEDGER_ENTRIES, 8, async (n) => {
+  await bounded(CUSTOMERS * LEDGER_ENTRIES, 16, async (n) => {
     const c = n % CUSTOMERS;
     const k = Math.floor(n / CUSTOMERS);
     const debit = k >= LEDGER_ENTRIES - 5;
@@ -461,6 +468,8 @@ async function benchOne(
       commit_at_rate: commitAtRate,
       /** Every order also takes a use of one limited coupon: its guarded counter row is held per commit through the WAL flush. */
       commit_with_limited_coupon_at_rate: commitCouponAtRate,
+      /** Orders committed per customer over the whole run, warm-ups and probes included. */
+      commits_per_customer: Number((orderNo / CUSTOMERS).toFixed(1)),
       server_log: server.log,
     };
   } finally {
