@@ -96,6 +96,33 @@ describeEachDb('dashboard: the customer timeline', (getDb) => {
     await t.app.close();
   });
 
+  it('calls a code a gift card only when its promotion is a gift card, not for a balance stored on another code', async () => {
+    const db = getDb();
+    const ben = ids('customer');
+    await db.query(
+      `insert into customers (store_id, id, email, created_at, content_hash) values ($1, $2, 'ben@example.com', '2026-01-01T00:00:00Z', 'h')`,
+      [storeId, ben],
+    );
+    await db.query(
+      `insert into promotions (store_id, id, config)
+       values ($1, 'cards', '{"name": "Gift cards", "actions": [{"code": "gift_card", "args": {}}]}')`,
+      [storeId],
+    );
+    await db.query(
+      `insert into promotion_codes (store_id, code, promotion_id, customer_id, balance_minor, created_at)
+       values ($1, 'CARD-B', 'cards', $2, 500, '2026-03-02T00:00:00Z'), ($1, 'OLD-B', 'birthday', $2, 300, '2026-03-01T00:00:00Z')`,
+      [storeId, ben],
+    );
+    const res = await (await as('owner@timeline.example')).get(`/app/api/customers/${ben}/timeline`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(
+      res.body.data.map((i: { id: string; detail: { gift_card: boolean } }) => [i.id, i.detail.gift_card]),
+    ).toEqual([
+      ['CARD-B', true],
+      ['OLD-B', false],
+    ]);
+  });
+
   it('lists orders, points, rewards and calls newest first, with a stable tiebreak, for the owner', async () => {
     const owner = await as('owner@timeline.example');
     const res = await owner.get(`/app/api/customers/${anna}/timeline`);
@@ -114,6 +141,7 @@ describeEachDb('dashboard: the customer timeline', (getDb) => {
       detail: { outcome: 'reached', note: 'wants the blue one', called_by: ELENA },
     });
     expect(reward.detail).toMatchObject({
+      gift_card: false,
       code: 'GIFT-A',
       promotion_name: 'Birthday gift',
       redeemed_at: null,

@@ -62,7 +62,9 @@ const BRANCHES: Record<TimelineKind, string> = {
     order by e.at desc, e.key desc limit $6`,
   reward: `select c.created_at as at, 'reward' as kind, c.code as id,
       jsonb_build_object('code', c.code, 'promotion_id', c.promotion_id, 'promotion_name', p.config->>'name',
-        'redeemed_at', c.redeemed_at, 'expires_at', c.expires_at, 'balance_minor', c.balance_minor) as detail
+        'redeemed_at', c.redeemed_at, 'expires_at', c.expires_at, 'balance_minor', c.balance_minor,
+        -- A gift card is a code of a gift card promotion; a balance on another code predates that rule.
+        'gift_card', coalesce(p.config->'actions' @> '[{"code": "gift_card"}]', false)) as detail
     from promotion_codes c
     left join promotions p on p.store_id = c.store_id and p.id = c.promotion_id
     where c.store_id = $1 and c.customer_id = $2

@@ -33,6 +33,7 @@ interface RewardDetail {
   redeemed_at: string | null;
   expires_at: string | null;
   balance_minor: number | null;
+  gift_card: boolean;
 }
 interface CallDetail {
   outcome: CallOutcome;
@@ -198,9 +199,11 @@ function Line({ item }: { item: Item }) {
       const r = item.detail;
       return (
         <span>
-          {r.balance_minor != null ? 'Gift card' : 'Personal code'} <code>{r.code}</code>
+          {r.gift_card ? 'Gift card' : 'Personal code'} <code>{r.code}</code>
           {` — ${r.promotion_name ?? r.promotion_id}`}
-          {r.balance_minor != null ? ` · ${fmtMoneyMinor(r.balance_minor, me.store.currency)} left` : ''}
+          {r.gift_card && r.balance_minor != null
+            ? ` · ${fmtMoneyMinor(r.balance_minor, me.store.currency)} left`
+            : ''}
           <span className="muted">
             {r.redeemed_at
               ? ` · used ${day(r.redeemed_at)}`
