@@ -316,6 +316,52 @@ describeEachDb('the loyalty job', (getDb, kind) => {
     ]);
   });
 
+  it("refuses a referral of a new customer at the referrer's postal address, however it is written", async () => {
+    const s = await store('job-referrals-address');
+    const home = { line1: 'Lindenstraße 12', postal_code: '10115', city: 'Berlin', country: 'de' };
+    const created = await s.call('POST', '/v1/customers', {
+      external_id: 'adr-a',
+      email: 'a@example.com',
+      address: home,
+    });
+    expect(created.status).toBe(201);
+    expect((await s.call('GET', '/v1/customers/adr-a')).body.address).toEqual({
+      line1: 'Lindenstraße 12',
+      line2: null,
+      postal_code: '10115',
+      city: 'Berlin',
+      region: null,
+      country: 'DE',
+    });
+    // Sent again as it is: nothing changes.
+    expect(
+      (await s.call('POST', '/v1/customers/batch', { data: [{ external_id: 'adr-a', address: home }] })).body,
+    ).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    await s.call('POST', '/v1/customers', {
+      external_id: 'adr-b',
+      email: 'b@example.com',
+      address: { line1: 'LINDENSTRASSE 12 ', postal_code: '10115', country: 'DE' },
+    });
+    await s.call('POST', '/v1/customers', {
+      external_id: 'adr-c',
+      email: 'c@example.com',
+      address: { line1: 'Lindenstraße 14', postal_code: '10115', country: 'DE' },
+    });
+    const code = (await s.call('GET', '/v1/customers/adr-a/referral')).body.code;
+    const same = await s.call('POST', '/v1/referrals', { code, customer: { external_id: 'adr-b' } });
+    expect(same.status).toBe(422);
+    expect(same.body.error.details[0].message).toBe('self_referral');
+    expect((await s.call('POST', '/v1/referrals', { code, customer: { external_id: 'adr-c' } })).status).toBe(
+      201,
+    );
+    const bad = await s.call('POST', '/v1/customers', {
+      external_id: 'adr-d',
+      address: { line1: 'x', country: 'DEU' },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details[0].path).toBe('address.country');
+  });
+
   it('converts a referral once the first order passes the minimum and its return window; refuses self-referral', async () => {
     const s = await store('job-referrals');
     await s.call('POST', '/v1/customers', { external_id: 'ref-a', email: 'a@example.com' });

@@ -4,7 +4,7 @@ import { page, SqlFilter } from '../db/pagination.ts';
 import { notFound } from '../kernel/errors.ts';
 import { contentHash, sortedContentHash } from '../kernel/hash.ts';
 import { type IdGenerator, isIdOf } from '../kernel/ids.ts';
-import type { ConsentInput, CustomerInput, CustomerRef } from './schemas.ts';
+import type { Address, ConsentInput, CustomerInput, CustomerRef } from './schemas.ts';
 
 export type UpsertStatus = 'created' | 'updated' | 'unchanged';
 
@@ -25,6 +25,7 @@ const FIELDS = [
   'tags',
   'account_manager',
   'attributes',
+  'address',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -41,6 +42,7 @@ interface CustomerRow {
   tags: string[];
   account_manager: string | null;
   attributes: Record<string, unknown>;
+  address: StoredAddress | null;
   created_at: Date;
   source_updated_at: Date | null;
   content_hash: string;
@@ -59,6 +61,7 @@ const COLUMNS: BulkColumn[] = [
   { name: 'tags', type: 'text[]' },
   { name: 'account_manager', type: 'text' },
   { name: 'attributes', type: 'jsonb' },
+  { name: 'address', type: 'jsonb' },
   { name: 'source_updated_at', type: 'timestamptz' },
   { name: 'content_hash', type: 'text' },
 ];
@@ -72,8 +75,31 @@ type Values = Record<Field, unknown>;
  */
 export const LOCK_IN_ORDER = ' order by external_id for no key update';
 
+/** An address as stored: every key, in sorted order (so its JSON is canonical for the hash). */
+interface StoredAddress {
+  city: string | null;
+  country: string | null;
+  line1: string;
+  line2: string | null;
+  postal_code: string | null;
+  region: string | null;
+}
+
+function storedAddress(a: Address | StoredAddress | null | undefined): StoredAddress | null {
+  if (!a) return null;
+  return {
+    city: a.city ?? null,
+    country: a.country ?? null,
+    line1: a.line1,
+    line2: a.line2 ?? null,
+    postal_code: a.postal_code ?? null,
+    region: a.region ?? null,
+  };
+}
+
 function hashOf(v: Values): string {
-  const values = FIELDS.map((f) => v[f] ?? null);
+  // A customer without an address hashes as before addresses were kept: sending it again changes nothing.
+  const values = FIELDS.filter((f) => f !== 'address' || v.address !== null).map((f) => v[f] ?? null);
   // attributes is the one object among the fields: with no keys there is nothing to sort.
   const plain = Object.keys(v.attributes as object).length === 0;
   return plain ? sortedContentHash(values) : contentHash(values);
@@ -104,7 +130,7 @@ export async function upsertCustomers(
   const select = (externalIds: string[], lock: boolean) =>
     q.query<CustomerRow>(
       `select id, external_id, email, phone, first_name, last_name, birthday, locale, timezone, tags,
-              account_manager, attributes, created_at, source_updated_at, content_hash
+              account_manager, attributes, address, created_at, source_updated_at, content_hash
        from customers where store_id = $1 and external_id = any($2::text[])${lock ? LOCK_IN_ORDER : ''}`,
       [storeId, externalIds],
     );
@@ -137,6 +163,7 @@ export async function upsertCustomers(
       const v = Object.fromEntries(FIELDS.map((f) => [f, input[f] ?? null])) as Values;
       v.tags = v.tags ?? [];
       v.attributes = v.attributes ?? {};
+      v.address = storedAddress(input.address);
       const id = ids('customer');
       inserts.push([storeId, id, ...FIELDS.map((f) => v[f]), updatedAt, hashOf(v), ext]);
       insertCreated.push(input.created_at ? new Date(input.created_at) : now);
@@ -207,6 +234,7 @@ function changeOf(input: CustomerInput | CustomerRef, row: CustomerRow): Change 
   const v = Object.fromEntries(FIELDS.map((f) => [f, input[f] === undefined ? row[f] : input[f]])) as Values;
   v.tags = v.tags ?? [];
   v.attributes = v.attributes ?? {};
+  v.address = storedAddress(v.address as Address | StoredAddress | null);
   const hash = hashOf(v);
   return hash === row.content_hash ? null : { v, hash, updatedAt };
 }
@@ -286,7 +314,7 @@ export async function appendConsents(
 }
 
 const PUBLIC_COLUMNS = `id, external_id, email, phone, first_name, last_name, birthday, locale, timezone, tags,
-  account_manager, attributes, created_at, updated_at`;
+  account_manager, attributes, address, created_at, updated_at`;
 
 export interface Customer {
   id: string;

@@ -23,6 +23,21 @@ export const ConsentInput = z.object({
 });
 export type ConsentInput = z.infer<typeof ConsentInput>;
 
+/** A postal address; the referral program refuses a new customer at the referrer's address. */
+export const Address = z.object({
+  line1: z.string().trim().min(1).max(200).describe('street and number'),
+  line2: z.string().trim().max(200).nullish(),
+  postal_code: z.string().trim().max(20).nullish(),
+  city: z.string().trim().max(100).nullish(),
+  region: z.string().trim().max(100).nullish(),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
+    .transform((c) => c.toUpperCase())
+    .nullish(),
+});
+export type Address = z.infer<typeof Address>;
+
 /** A customer as the store sends it, upserted by `external_id`. */
 export const CustomerInput = z.object({
   external_id: externalId,
@@ -40,6 +55,7 @@ export const CustomerInput = z.object({
   tags: z.array(z.string().trim().min(1).max(100)).max(100).nullish(),
   account_manager: z.string().trim().max(320).nullish(),
   attributes: z.record(z.string(), z.unknown()).nullish(),
+  address: Address.nullish().describe('postal address; null clears it'),
   created_at: isoInstant.nullish().describe("when the customer was created in the store's system"),
   updated_at: isoInstant.nullish().describe("the source's last change; a late older version never wins"),
   consents: z.array(ConsentInput).max(20).nullish(),

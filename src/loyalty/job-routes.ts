@@ -90,11 +90,19 @@ async function referralCode(q: Queryable, storeId: string, customerId: string): 
 }
 
 async function referralParty(q: Queryable, storeId: string, customerId: string): Promise<ReferralParty> {
-  const res = await q.query<{ email: string | null; phone: string | null }>(
-    'select email, phone from customers where store_id = $1 and id = $2',
-    [storeId, customerId],
-  );
-  return { customerId, email: res.rows[0]?.email ?? null, phone: res.rows[0]?.phone ?? null, address: null };
+  const res = await q.query<{
+    email: string | null;
+    phone: string | null;
+    address: { line1: string; postal_code: string | null; country: string | null } | null;
+  }>('select email, phone, address from customers where store_id = $1 and id = $2', [storeId, customerId]);
+  const r = res.rows[0];
+  const a = r?.address ?? null;
+  return {
+    customerId,
+    email: r?.email ?? null,
+    phone: r?.phone ?? null,
+    address: a === null ? null : { line1: a.line1, postalCode: a.postal_code, country: a.country },
+  };
 }
 
 /**
@@ -315,7 +323,7 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
         tags: ['Loyalty'],
         summary: 'Record that a new customer came with a referral code',
         description:
-          'Refused (422, details[0].message self_referral or not_new_customer) when the new customer is the referrer by id, email or phone, or has ordered already; 409 when the customer was referred already. The job rewards both once the first order passes the minimum and its return window.',
+          'Refused (422, details[0].message self_referral or not_new_customer) when the new customer is the referrer by id, email, phone or postal address (street line and postal code), or has ordered already; 409 when the customer was referred already. The job rewards both once the first order passes the minimum and its return window.',
         body: ReferralBody,
       },
     },

@@ -51,10 +51,13 @@ export function normalizePhone(phone: string): string | null {
   return digits.length < 6 ? null : digits.slice(-9);
 }
 
-/** Street line and postal code, letters and digits only, lower case; null without both. */
+/**
+ * Street line and postal code, letters and digits only, upper case (which folds ß to SS, so
+ * Straße and STRASSE compare equal); null without both.
+ */
 export function normalizeAddress(a: AddressLike): string | null {
   if (!a.line1 || !a.postalCode) return null;
-  const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(NON_ALNUM, '');
+  const norm = (s: string) => s.normalize('NFKC').toUpperCase().replace(NON_ALNUM, '');
   return `${norm(a.country ?? '')}|${norm(a.postalCode)}|${norm(a.line1)}`;
 }
 

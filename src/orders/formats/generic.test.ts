@@ -222,6 +222,31 @@ describe('generic orders (BOM, CRLF, quoted newline, guest, bad date, bad quanti
 });
 
 describe('generic customers and products', () => {
+  it('reads a postal address from street, zip, city and country columns; an empty street clears it', async () => {
+    const got = await collectFixture('generic-customers-address.csv', 'customers', 'generic', en);
+    expect(got.records.map((r) => [r.line, (r.value as { address?: unknown }).address])).toEqual([
+      [
+        2,
+        {
+          line1: 'Lindenstraße 12',
+          line2: null,
+          postal_code: '10115',
+          city: 'Berlin',
+          region: null,
+          country: 'DE',
+        },
+      ],
+      [3, null],
+    ]);
+    expect(got.rejects).toEqual([
+      expect.objectContaining({
+        line: 4,
+        column: 'country',
+        reason: expect.stringMatching(/ISO 3166-1 alpha-2/),
+      }),
+    ]);
+  });
+
   it('reads customers: id or e-mail, consents from yes/no, tags, other columns as attributes', async () => {
     const got = await collectFixture('generic-customers.csv', 'customers', 'generic', en);
     const none = { locale: null, timezone: null, account_manager: null, updated_at: null, phone: null };

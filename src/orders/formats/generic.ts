@@ -75,6 +75,12 @@ export const GENERIC_CUSTOMER_COLUMNS = {
   updated_at: ['updated_at'],
   accepts_email_marketing: ['accepts_email_marketing', 'email_marketing'],
   accepts_sms_marketing: ['accepts_sms_marketing', 'sms_marketing'],
+  address_line1: ['address_line1', 'address1', 'street'],
+  address_line2: ['address_line2', 'address2'],
+  postal_code: ['postal_code', 'zip', 'zip_code', 'postcode'],
+  city: ['city'],
+  region: ['region', 'state', 'province'],
+  country: ['country', 'country_code'],
 } as const;
 
 export const GENERIC_PRODUCT_COLUMNS = {
@@ -287,12 +293,35 @@ export async function* parseGenericCustomers(csv: CsvFile, options: ParseOptions
       tags: draft.read('tags', row, cols.tags, (t) => ({ ok: true, value: splitList(t) })),
       account_manager: draft.text('account_manager', row, cols.account_manager),
       attributes: attributesOf(row, extras),
+      address: addressOf(draft, row, cols),
       created_at: draft.read('created_at', row, cols.created_at, instant),
       updated_at: updatedAt,
       consents: consents.length > 0 ? consents : null,
     };
     yield* finishRecord(draft, CustomerInput, customer, 'customer', row);
   }
+}
+
+/**
+ * The postal address of a customer row: undefined when the file has no street column (the stored
+ * address stays), null when the row's street is empty (it is cleared).
+ */
+function addressOf(
+  draft: RecordDraft,
+  row: CsvRow,
+  cols: ReturnType<typeof findColumns<typeof GENERIC_CUSTOMER_COLUMNS>>,
+) {
+  if (!cols.address_line1) return undefined;
+  const line1 = draft.text('address.line1', row, cols.address_line1);
+  if (line1 === null) return null;
+  return {
+    line1,
+    line2: draft.text('address.line2', row, cols.address_line2),
+    postal_code: draft.text('address.postal_code', row, cols.postal_code),
+    city: draft.text('address.city', row, cols.city),
+    region: draft.text('address.region', row, cols.region),
+    country: draft.text('address.country', row, cols.country),
+  };
 }
 
 /**
