@@ -222,6 +222,13 @@ describe('generic orders (BOM, CRLF, quoted newline, guest, bad date, bad quanti
 });
 
 describe('generic customers and products', () => {
+  it('keeps a city column without a street column as an attribute, and reads no address', async () => {
+    const got = await collectFixture('generic-customers-city.csv', 'customers', 'generic', en);
+    expect(got.records.map((r) => r.value)).toEqual([
+      expect.objectContaining({ external_id: 'B1', attributes: { city: 'Berlin' }, address: undefined }),
+    ]);
+  });
+
   it('reads a postal address from street, zip, city and country columns; an empty street clears it', async () => {
     const got = await collectFixture('generic-customers-address.csv', 'customers', 'generic', en);
     expect(got.records.map((r) => [r.line, (r.value as { address?: unknown }).address])).toEqual([

@@ -248,7 +248,11 @@ function* genericOrder(
 export async function* parseGenericCustomers(csv: CsvFile, options: ParseOptions): AsyncGenerator<ParseItem> {
   void options;
   const { header } = csv;
-  const cols = findColumns(header, GENERIC_CUSTOMER_COLUMNS);
+  const found = findColumns(header, GENERIC_CUSTOMER_COLUMNS);
+  // Without a street column there is no address: a city or country column stays an attribute.
+  const cols = found.address_line1
+    ? found
+    : { ...found, address_line2: null, postal_code: null, city: null, region: null, country: null };
   if (!cols.customer_id && !cols.email)
     requireColumns(header, 'generic', { customer_id: GENERIC_CUSTOMER_COLUMNS.customer_id });
   const extras = extraColumns(header, Object.values(cols));
@@ -306,11 +310,7 @@ export async function* parseGenericCustomers(csv: CsvFile, options: ParseOptions
  * The postal address of a customer row: undefined when the file has no street column (the stored
  * address stays), null when the row's street is empty (it is cleared).
  */
-function addressOf(
-  draft: RecordDraft,
-  row: CsvRow,
-  cols: ReturnType<typeof findColumns<typeof GENERIC_CUSTOMER_COLUMNS>>,
-) {
+function addressOf(draft: RecordDraft, row: CsvRow, cols: Columns<typeof GENERIC_CUSTOMER_COLUMNS>) {
   if (!cols.address_line1) return undefined;
   const line1 = draft.text('address.line1', row, cols.address_line1);
   if (line1 === null) return null;
