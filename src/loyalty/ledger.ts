@@ -184,6 +184,13 @@ export function ledgerBalance(state: LedgerState, now: EpochMs): LedgerBalance {
   return { balance: state.balance, available, pending, expiredUnprocessed: expired, nextExpiry: next };
 }
 
+/** The order a debit that is not a redemption (staff, a refund) takes lots in: spendable ones first, then the others with points left, each in spending order. */
+function debitOrder(lots: readonly Lot[], at: EpochMs): Lot[] {
+  const spendable = lots.filter((l) => isSpendable(l, at)).sort(spendOrder);
+  const rest = lots.filter((l) => l.remaining > 0 && !isSpendable(l, at)).sort(spendOrder);
+  return [...spendable, ...rest];
+}
+
 /** Takes up to `points` from `lots` in the given order; returns the allocations and lot changes. */
 function take(
   lots: readonly Lot[],
@@ -311,12 +318,9 @@ export function planLedgerOperation(state: LedgerState, op: LedgerOperation): Le
           type: 'rejected',
           rejection: { reason: 'insufficient_points', requested: wanted, available: state.balance },
         };
-      // Staff take spendable points first, then pending ones, each oldest first.
-      const spendable = state.lots.filter((l) => isSpendable(l, op.at)).sort(spendOrder);
-      const rest = state.lots.filter((l) => l.remaining > 0 && !isSpendable(l, op.at)).sort(spendOrder);
       const allocations: Allocation[] = [];
       const changes = new Map<string, LotChange>();
-      take(rest, wanted - take(spendable, wanted, allocations, changes), allocations, changes);
+      take(debitOrder(state.lots, op.at), wanted, allocations, changes);
       const entry: DebitEntry = {
         key: op.key,
         operationKey: op.key,
@@ -367,11 +371,7 @@ function planRefund(state: LedgerState, op: Extract<LedgerOperation, { type: 're
     const lapsed = Math.min(toReverse - fromOwn, o.lapsed - o.lapseForgiven);
     const others = state.lots.filter((l) => !own.has(l.key) && (l.expiresAt === null || l.expiresAt > op.at));
     const fromOthers = take(
-      [
-        ...returns.map(lotOf),
-        ...others.filter((l) => isSpendable(l, op.at)).sort(spendOrder),
-        ...others.filter((l) => !isSpendable(l, op.at)).sort(spendOrder),
-      ],
+      [...returns.map(lotOf), ...debitOrder(others, op.at)],
       toReverse - fromOwn - lapsed,
       allocations,
       changes,
