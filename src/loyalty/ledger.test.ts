@@ -218,6 +218,29 @@ describe('ledger examples', () => {
     expect(s.balance).toBe(50);
   });
 
+  it('a reversal does not take from returned points that come back lapsed: it takes live points', () => {
+    let s = emptyLedger('c');
+    [s] = run(s, earn('earn:oA', 'oA', 100, T0));
+    [s] = run(s, { type: 'redeem', key: 'redeem:x', orderId: 'x', points: 100, at: T0 + 20 * DAY_MS });
+    [s] = run(s, earn('earn:x', 'x', 50, T0 + 20 * DAY_MS));
+    [s] = run(s, earn('earn:oB', 'oB', 500, T0 + 30 * DAY_MS));
+    // x's 50 points are spent on y before oB's are available.
+    [s] = run(s, { type: 'redeem', key: 'redeem:y', orderId: 'y', points: 50, at: T0 + 40 * DAY_MS });
+    // Refunded after oA's lot (where x's 100 came from) lapsed.
+    const at = T0 + PENDING + EXPIRY + 6 * DAY_MS;
+    const d = planLedgerOperation(s, fullRefund('x', at));
+    expect(d.type === 'append' && d.entries.map((e) => [e.kind, e.points])).toEqual([
+      ['return_redeemed', 100],
+      ['reverse_earn', -50],
+    ]);
+    expect(d.type === 'append' && d.entries[1]).toMatchObject({
+      allocations: [{ lot: 'earn:oB', points: 50 }],
+      uncollected: 0,
+    });
+    [s] = run(applyDecision(s, d), { type: 'expire', at });
+    expect(ledgerBalance(s, at).available).toBe(450);
+  });
+
   it('a refund that returns spent points and reverses earned ones nets them', () => {
     let s = emptyLedger('c');
     [s] = run(s, earn('earn:o1', 'o1', 100, T0));
@@ -478,7 +501,8 @@ class Model {
               a.at - b.at ||
               (a.key < b.key ? -1 : 1),
           );
-        this.takeFrom([...returnedLots, ...spendable, ...pending], rev - fromOwn - lapsed);
+        const liveReturned = returnedLots.filter((l) => l.expiresAt === null || l.expiresAt > op.at);
+        this.takeFrom([...liveReturned, ...spendable, ...pending], rev - fromOwn - lapsed);
       }
     }
   }

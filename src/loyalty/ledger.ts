@@ -127,7 +127,8 @@ function fold(state: LedgerState, byKey: Map<string, Lot>, e: LedgerEntry): void
   if (e.orderId !== null && e.kind === 'reverse_earn') {
     const o = orderPoints(state, e.orderId);
     o.reversed += e.uncollected - e.points;
-    o.lapseForgiven += e.lapsed ?? 0;
+    // A reversal written before `lapsed` was recorded counted lapsed points in `uncollected`.
+    o.lapseForgiven += e.lapsed ?? Math.min(e.uncollected, o.lapsed - o.lapseForgiven);
   }
 }
 
@@ -369,9 +370,11 @@ function planRefund(state: LedgerState, op: Extract<LedgerOperation, { type: 're
       changes,
     );
     const lapsed = Math.min(toReverse - fromOwn, o.lapsed - o.lapseForgiven);
-    const others = state.lots.filter((l) => !own.has(l.key) && (l.expiresAt === null || l.expiresAt > op.at));
+    // Live lots only: returned points that come back lapsed are not there to take.
+    const live = (l: Lot) => l.expiresAt === null || l.expiresAt > op.at;
+    const others = state.lots.filter((l) => !own.has(l.key) && live(l));
     const fromOthers = take(
-      [...returns.map(lotOf), ...debitOrder(others, op.at)],
+      [...returns.map(lotOf).filter(live), ...debitOrder(others, op.at)],
       toReverse - fromOwn - lapsed,
       allocations,
       changes,
