@@ -468,6 +468,8 @@ async function benchOne(
       commit_at_rate: commitAtRate,
       /** Every order also takes a use of one limited coupon: its guarded counter row is held per commit through the WAL flush. */
       commit_with_limited_coupon_at_rate: commitCouponAtRate,
+      /** PostgreSQL connections of the server: its DATABASE_POOL_SIZE, else the default (twice the cores). */
+      server_pool_size: loadConfig(db.env).poolSize,
       /** Orders committed per customer over the whole run, warm-ups and probes included. */
       commits_per_customer: Number((orderNo / CUSTOMERS).toFixed(1)),
       server_log: server.log,
@@ -545,8 +547,6 @@ export async function benchCheckout(args: string[]): Promise<object> {
       offered_rate: o.rate,
       offered_rate_streams: o.streams,
       server: 'comeback serve (child process, LOG_LEVEL=info, log to a file)',
-      /** PostgreSQL connections of the server: DATABASE_POOL_SIZE, else the default (twice the cores). */
-      server_pool_size: loadConfig().poolSize,
     },
     runs,
     targets: pg ? targets(pg, o.rate) : null,

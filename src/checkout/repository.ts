@@ -164,6 +164,10 @@ export async function markOrdersArrived(
 const NEAR_LIMIT = `((p.max_uses is not null and p.uses + p.reserved_uses >= p.max_uses)
   or (p.budget_minor is not null and p.budget_minor - p.budget_spent_minor - p.reserved_minor < $9::int8))`;
 
+/** The customer's lots `l` that can be spent at $7 (the ledger's isSpendable): what available points sum and a redemption reads. */
+const SPENDABLE_LOTS = `l.store_id = $1 and l.customer_id = (select id from c) and l.remaining > 0
+       and l.available_at <= $7::timestamptz and (l.expires_at is null or l.expires_at > $7::timestamptz)`;
+
 /**
  * Everything an evaluation reads, in one statement (one round trip instead of ten: the per-query
  * cost dominated evaluate). The parts mirror the repositories they stand for: the points available
@@ -227,9 +231,8 @@ select
      from customer_scores where store_id = $1 and customer_id = (select id from c)) as scores,
   (select uses from customer_promotion_uses
      where store_id = $1 and customer_id = (select id from c)) as uses,
-  (select coalesce(sum(remaining), 0) from loyalty_lots
-     where store_id = $1 and customer_id = (select id from c) and remaining > 0
-       and available_at <= $7::timestamptz and (expires_at is null or expires_at > $7::timestamptz)) as available_points`;
+  (select coalesce(sum(l.remaining), 0) from loyalty_lots l
+     where ${SPENDABLE_LOTS}) as available_points`;
 
 /**
  * What a commit reads besides ($10, the order): the order's commit if it has one, and what the
@@ -247,9 +250,7 @@ const LIVE_LOTS = `,
   (select json_agg(json_build_array(l.lot, l.order_id, l.kind, l.points, l.remaining, ${epochMs('l.at')},
        ${epochMs('l.available_at')}, ${epochMs('l.expires_at')}))
      from loyalty_lots l
-     where exists (select 1 from prog)
-       and l.store_id = $1 and l.customer_id = (select id from c) and l.remaining > 0
-       and l.available_at <= $7::timestamptz and (l.expires_at is null or l.expires_at > $7::timestamptz)) as live_lots`;
+     where exists (select 1 from prog) and ${SPENDABLE_LOTS}) as live_lots`;
 
 /**
  * The read as three prepared statements: an evaluation's, a commit's, and a commit's that redeems

@@ -63,7 +63,7 @@ const BRANCHES: Record<TimelineKind, string> = {
   reward: `select c.created_at as at, 'reward' as kind, c.code as id,
       jsonb_build_object('code', c.code, 'promotion_id', c.promotion_id, 'promotion_name', p.config->>'name',
         'redeemed_at', c.redeemed_at, 'expires_at', c.expires_at, 'balance_minor', c.balance_minor,
-        -- A gift card is a code of a gift card promotion; a balance on another code predates that rule.
+        -- A gift card is a code of a gift card promotion (paysFromBalance); a balance on another code predates that rule.
         'gift_card', coalesce(p.config->'actions' @> '[{"code": "gift_card"}]', false)) as detail
     from promotion_codes c
     left join promotions p on p.store_id = c.store_id and p.id = c.promotion_id
