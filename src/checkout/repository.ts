@@ -164,6 +164,26 @@ export async function markOrdersArrived(
 const NEAR_LIMIT = `((p.max_uses is not null and p.uses + p.reserved_uses >= p.max_uses)
   or (p.budget_minor is not null and p.budget_minor - p.budget_spent_minor - p.reserved_minor < $9::int8))`;
 
+/**
+ * The active promotions an evaluation may apply (automatic and shared-code ones, and those of the
+ * typed generated codes), and the shards' counts of those near a limit, summed once for all of
+ * them. Not a lateral join per promotion: PostgreSQL re-initialises a rescanned scan of the shards
+ * (a file-size system call each) even when its one-time filter then skips it.
+ */
+const ACTIVE_PROMOTIONS = `, active as materialized (
+  select p.id, p.xmin::text as version, p.config, p.uses, p.reserved_uses, p.budget_spent_minor,
+    p.reserved_minor, ${NEAR_LIMIT} as near
+  from promotions p
+  where p.store_id = $1 and p.status = 'active'
+    and (p.config->'trigger'->>'type' in ('automatic', 'code') or p.id in (select promotion_id from typed))
+), shard_uses as materialized (
+  select u.key as id, sum((u.value->>0)::int8) as uses, sum((u.value->>1)::int8) as minor
+  from promotion_use_counts s cross join lateral jsonb_each(s.uses) u
+  where s.store_id = $1 and exists (select 1 from active where near)
+    and u.key in (select id from active where near)
+  group by u.key
+)`;
+
 /** The customer's lots `l` that can be spent at $7 (the ledger's isSpendable): what available points sum and a redemption reads. */
 const SPENDABLE_LOTS = `l.store_id = $1 and l.customer_id = (select id from c) and l.remaining > 0
        and l.available_at <= $7::timestamptz and (l.expires_at is null or l.expires_at > $7::timestamptz)`;
@@ -193,19 +213,15 @@ with c as (
 ), typed as (
   select code, promotion_id, customer_id, redeemed_at, balance_minor, expires_at from promotion_codes
   where store_id = $1 and code = any($2::text[])
-)
+)${ACTIVE_PROMOTIONS}
 select
   (select timezone from stores where id = $1) as timezone,
   (select config::text from prog) as program,
-  (select coalesce(json_agg(json_build_object('id', p.id, 'version', p.xmin::text,
-       'uses', p.uses + case when ${NEAR_LIMIT} then coalesce(sh.uses, 0) else p.reserved_uses end,
-       'spent', p.budget_spent_minor + case when ${NEAR_LIMIT} then coalesce(sh.minor, 0) else p.reserved_minor end,
-       'config', case when p.id || '@' || p.xmin::text = any($8::text[]) then null else p.config::text end)), '[]'::json)
-     from promotions p
-     left join lateral (select sum((s.uses->p.id->>0)::int8) as uses, sum((s.uses->p.id->>1)::int8) as minor
-       from promotion_use_counts s where s.store_id = $1 and ${NEAR_LIMIT}) sh on true
-     where p.store_id = $1 and p.status = 'active'
-       and (p.config->'trigger'->>'type' in ('automatic', 'code') or p.id in (select promotion_id from typed))) as promotions,
+  (select coalesce(json_agg(json_build_object('id', a.id, 'version', a.version,
+       'uses', a.uses + case when a.near then coalesce(sh.uses, 0) else a.reserved_uses end,
+       'spent', a.budget_spent_minor + case when a.near then coalesce(sh.minor, 0) else a.reserved_minor end,
+       'config', case when a.id || '@' || a.version = any($8::text[]) then null else a.config::text end)), '[]'::json)
+     from active a left join shard_uses sh on sh.id = a.id) as promotions,
   (select coalesce(json_agg(typed), '[]'::json) from typed) as codes,
   (select coalesce(json_agg(json_build_object('external_id', external_id, 'sku', sku, 'category', category)), '[]'::json)
      -- Each list through its own index (one OR of the two scanned the store's catalogue).
