@@ -1,4 +1,4 @@
-import { PG_DEADLOCK, pgErrorCode, type Queryable } from './client.ts';
+import { type Db, PG_DEADLOCK, pgErrorCode, type Queryable } from './client.ts';
 
 /** A column of a bulk statement: its SQL type; `jsonb`/`text[]` travel as JSON text and are cast. */
 export interface BulkColumn {
@@ -132,16 +132,25 @@ export async function withInsertRetry<T>(run: () => Promise<T>, attempts = 5): P
 const growth = new WeakMap<Queryable, Map<string, { rows: number; next: number }>>();
 /** The first refresh comes early: plans cached while a table was empty are the costly ones. */
 const FIRST_ANALYZE_ROWS = 100;
+/**
+ * On PostgreSQL the refreshes stop once a table has this many rows written: its plans are no longer
+ * an empty table's, and autovacuum keeps the statistics from there (without it, as on a server
+ * with autovacuum off, estimates still scale with the table's size). An ANALYZE of a large table
+ * takes a core for up to half a second (loyalty_entries at 60,000 rows: 0.5 s), which every
+ * request running beside it waits for.
+ */
+const LAST_SERVER_ANALYZE_ROWS = 1600;
 
 /**
  * Refreshes the planner statistics of the given tables each time the rows written to them through
- * `db` grow fourfold (from 100 on); call it after the write committed. A table that grows from
- * empty during an import otherwise keeps plans made while it was empty: each connection caches its
- * foreign-key checks' plans, and without new statistics (PGlite has no autovacuum; a server's comes
- * a minute later, if it runs at all) they stay sequential scans, so every order's customer check
- * reads the whole customers table. The growing interval keeps this to a few ANALYZEs per table.
+ * `db` grow fourfold (from 100 on; on PostgreSQL up to 1,600, see `LAST_SERVER_ANALYZE_ROWS`);
+ * call it after the write committed. A table that grows from empty during an import otherwise
+ * keeps plans made while it was empty: each connection caches its foreign-key checks' plans, and
+ * without new statistics (PGlite has no autovacuum; a server's comes a minute later, if it runs at
+ * all) they stay sequential scans, so every order's customer check reads the whole customers
+ * table. The growing interval keeps this to a few ANALYZEs per table.
  */
-export async function noteRowsWritten(db: Queryable, rows: Record<string, number>): Promise<void> {
+export async function noteRowsWritten(db: Db, rows: Record<string, number>): Promise<void> {
   let tables = growth.get(db);
   if (!tables) {
     tables = new Map();
@@ -153,7 +162,8 @@ export async function noteRowsWritten(db: Queryable, rows: Record<string, number
     const t = tables.get(table) ?? { rows: 0, next: FIRST_ANALYZE_ROWS };
     t.rows += n;
     if (t.rows >= t.next) {
-      t.next = t.rows * 4;
+      t.next =
+        db.kind === 'postgres' && t.rows >= LAST_SERVER_ANALYZE_ROWS ? Number.POSITIVE_INFINITY : t.rows * 4;
       due.push(table);
     }
     tables.set(table, t);
