@@ -128,7 +128,8 @@ interface ContextRow {
   stats: { orders: number; rolling_orders: number; rolling_spend: number } | null;
   scores: { rfm_segment: string; lifecycle_stage: string } | null;
   uses: Record<string, number> | null;
-  available_points: number;
+  /** Absent from a redeeming commit's read: the sum of its live lots. */
+  available_points?: number;
   commit: CommitRow | null;
   /** key, order, kind, points, remaining, at, available at, expires at (epoch ms). */
   live_lots: [string, string | null, CreditKind, number, number, number, number, number | null][] | null;
@@ -246,7 +247,10 @@ select
   (select json_build_object('rfm_segment', rfm_segment, 'lifecycle_stage', lifecycle_stage)
      from customer_scores where store_id = $1 and customer_id = (select id from c)) as scores,
   (select uses from customer_promotion_uses
-     where store_id = $1 and customer_id = (select id from c)) as uses,
+     where store_id = $1 and customer_id = (select id from c)) as uses`;
+
+/** The points the customer can spend now; a redeeming commit sums the lots it reads instead. */
+const AVAILABLE_POINTS = `,
   (select coalesce(sum(l.remaining), 0) from loyalty_lots l
      where ${SPENDABLE_LOTS}) as available_points`;
 
@@ -262,7 +266,8 @@ const COMMIT_PARTS = `,
      where store_id = $1 and order_id = $10::text and customer_id = (select id from c)) as written`;
 
 const LIVE_LOTS = `,
-  -- The lots a redemption may spend now (ledgerForSpending; pending and lapsed ones are not).
+  -- The lots a redemption may spend now (ledgerForSpending; pending and lapsed ones are not):
+  -- their points left are the points available.
   (select json_agg(json_build_array(l.lot, l.order_id, l.kind, l.points, l.remaining, ${epochMs('l.at')},
        ${epochMs('l.available_at')}, ${epochMs('l.expires_at')}))
      from loyalty_lots l
@@ -274,8 +279,8 @@ const LIVE_LOTS = `,
  * parts left to a null parameter PostgreSQL re-planned it each time).
  */
 const CONTEXT_SQL = {
-  evaluate: CONTEXT_BASE.replace('@own', ''),
-  commit: CONTEXT_BASE.replace('@own', 'and external_id <> $10::text') + COMMIT_PARTS,
+  evaluate: CONTEXT_BASE.replace('@own', '') + AVAILABLE_POINTS,
+  commit: CONTEXT_BASE.replace('@own', 'and external_id <> $10::text') + AVAILABLE_POINTS + COMMIT_PARTS,
   redeem: CONTEXT_BASE.replace('@own', 'and external_id <> $10::text') + COMMIT_PARTS + LIVE_LOTS,
 } as const;
 
@@ -307,7 +312,10 @@ function customerOf(row: ContextRow, program: LoyaltyProgram | null, now: number
         ? null
         : { month: Number(c.birthday.slice(5, 7)), day: Number(c.birthday.slice(8, 10)) },
     promotionUses: row.uses ?? {},
-    availablePoints: Number(row.available_points),
+    availablePoints:
+      row.available_points === undefined
+        ? (row.live_lots ?? []).reduce((sum, l) => sum + Number(l[4]), 0)
+        : Number(row.available_points),
     rolling: { spendMinor: Number(s.rolling_spend), orderCount: s.rolling_orders },
   };
 }
