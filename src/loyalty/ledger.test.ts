@@ -212,9 +212,17 @@ describe('ledger examples', () => {
     const late = T0 + PENDING + EXPIRY + DAY_MS;
     [s, entries] = run(s, refund('rf2', 100, late));
     expect(entries.map((e) => [e.points, 'expiresAt' in e && e.expiresAt])).toEqual([[40, late]]);
+    expect(entries[0].reason).toMatch(/returned, lapsed/);
     expect(ledgerBalance(s, late).available).toBe(20 + 30);
-    [s, entries] = run(s, { type: 'expire', at: late });
-    expect(entries.map((e) => e.points)).toEqual([-10, -40]);
+    const expiry = planLedgerOperation(s, { type: 'expire', at: late });
+    if (expiry.type !== 'append') throw new Error('expected an expiry');
+    expect(expiry.entries.map((e) => [e.points, e.reason])).toEqual([
+      [-10, 'Points expired'],
+      [-40, 'Returned points written off: they had lapsed before the refund'],
+    ]);
+    // Only o1's 10 points expired while the customer could spend them: one event, not two.
+    expect(expiry.events.map((e) => e.type === 'points_expired' && e.points)).toEqual([10]);
+    s = applyDecision(s, expiry);
     expect(s.balance).toBe(50);
   });
 

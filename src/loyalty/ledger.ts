@@ -434,7 +434,10 @@ function returnSpent(
     points = Math.min(points - skipped, left);
     if (points === 0) continue;
     left -= points;
-    const expiry = expiryOf.get(o.spent[i].lot) ?? null;
+    const expiry = expiryOf.get(o.spent[i].lot);
+    // Refunds plan on every lot (ledgerFromEntries): a lot spent from is always there.
+    if (expiry === undefined)
+      throw new Error(`refund: lot ${o.spent[i].lot} spent from is not in the ledger`);
     const expiresAt = expiry === null ? null : Math.max(expiry, op.at);
     byExpiry.set(expiresAt, (byExpiry.get(expiresAt) ?? 0) + points);
   }
@@ -445,7 +448,10 @@ function returnSpent(
     kind: 'return_redeemed',
     points,
     at: op.at,
-    reason: 'Points spent on a refunded order returned',
+    reason:
+      expiresAt !== null && expiresAt <= op.at
+        ? 'Points spent on a refunded order returned, lapsed: the points they were spent from have expired'
+        : 'Points spent on a refunded order returned',
     source,
     orderId: op.orderId,
     availableAt: op.at,
@@ -478,6 +484,9 @@ export function planExpiry(state: LedgerState, now: EpochMs): LedgerDecision {
   for (const lot of state.lots) {
     if (lot.remaining <= 0 || lot.expiresAt === null || lot.expiresAt > now) continue;
     const key = `expire:${lot.key}`;
+    // Points returned lapsed (their lot had expired before the refund) were never the customer's
+    // to spend: writing them off is bookkeeping, not an expiry to tell them about.
+    const bornLapsed = lot.expiresAt <= lot.at;
     if (state.operations.has(key)) continue;
     entries.push({
       key,
@@ -486,13 +495,16 @@ export function planExpiry(state: LedgerState, now: EpochMs): LedgerDecision {
       kind: 'expire',
       points: -lot.remaining,
       at: lot.expiresAt,
-      reason: 'Points expired',
+      reason: bornLapsed
+        ? 'Returned points written off: they had lapsed before the refund'
+        : 'Points expired',
       source: { type: 'system' },
       orderId: null,
       allocations: [{ lot: lot.key, points: lot.remaining }],
       uncollected: 0,
     });
     lotChanges.push({ lot: lot.key, before: lot.remaining, after: 0 });
+    if (bornLapsed) continue;
     events.push({
       type: 'points_expired',
       key: `points_expired:${state.customerId}:${lot.key}`,
