@@ -229,7 +229,7 @@ describe('generic customers and products', () => {
     ]);
   });
 
-  it('reads a postal address from street, zip, city and country columns; an empty street clears it', async () => {
+  it('reads a postal address from street, zip, city and country (code or name) columns; an empty street clears it', async () => {
     const got = await collectFixture('generic-customers-address.csv', 'customers', 'generic', en);
     expect(got.records.map((r) => [r.line, (r.value as { address?: unknown }).address])).toEqual([
       [
@@ -244,6 +244,9 @@ describe('generic customers and products', () => {
         },
       ],
       [3, null],
+      // A country's name (in English, German, French …) reads as its code.
+      [5, expect.objectContaining({ city: 'Paris', country: 'FR' })],
+      [6, expect.objectContaining({ city: 'Wien', country: 'AT' })],
     ]);
     expect(got.rejects).toEqual([
       expect.objectContaining({

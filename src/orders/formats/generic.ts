@@ -1,4 +1,5 @@
 import { CustomerInput } from '../../customers/schemas.ts';
+import { countryCode } from '../../kernel/country.ts';
 import { ComebackError } from '../../kernel/errors.ts';
 import { OrderInput, ProductInput, RefundInput } from '../schemas.ts';
 import {
@@ -306,6 +307,11 @@ export async function* parseGenericCustomers(csv: CsvFile, options: ParseOptions
   }
 }
 
+/** A country column's code or name as its ISO code; text that names no country is left to fail validation. */
+function countryOf(text: string | null): string | null {
+  return text === null ? null : (countryCode(text) ?? text);
+}
+
 /**
  * The postal address of a customer row: undefined when the file has no street column (the stored
  * address stays), null when the row's street is empty (it is cleared).
@@ -320,7 +326,7 @@ function addressOf(draft: RecordDraft, row: CsvRow, cols: Columns<typeof GENERIC
     postal_code: draft.text('address.postal_code', row, cols.postal_code),
     city: draft.text('address.city', row, cols.city),
     region: draft.text('address.region', row, cols.region),
-    country: draft.text('address.country', row, cols.country),
+    country: countryOf(draft.text('address.country', row, cols.country)),
   };
 }
 
