@@ -47,7 +47,8 @@ export interface DemoDashboard {
   shot(name: string): Promise<unknown>;
   signIn(email: string, password: string): Promise<void>;
   /** GET on the /v1 API with the demo key. */
-  v1<T>(url: string): Promise<{ status: number; body: T }>;
+  /** Calls the API with the demo store's key (a GET, or `init`'s method with its JSON body). */
+  v1<T>(url: string, init?: { method: string; body: unknown }): Promise<{ status: number; body: T }>;
   /** Adds a staff user through the admin API (the CLI's route). */
   addStaff(email: string, role: 'owner' | 'marketer' | 'account_manager', password: string): Promise<void>;
   close(): Promise<void>;
@@ -141,8 +142,15 @@ export async function openDemoDashboard(options: { customers: number }): Promise
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL((u) => u.pathname !== '/login');
     },
-    async v1<T>(url: string) {
-      const res = await fetch(base + url, { headers: { authorization: `Bearer ${apiKey}` } });
+    async v1<T>(url: string, init?: { method: string; body: unknown }) {
+      const res = await fetch(base + url, {
+        method: init?.method ?? 'GET',
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(init ? { 'content-type': 'application/json' } : {}),
+        },
+        body: init ? JSON.stringify(init.body) : undefined,
+      });
       return { status: res.status, body: (await res.json()) as T };
     },
     async addStaff(email, role, password) {

@@ -44,7 +44,7 @@ interface Trends {
   runs: Array<{ simpleClv: number }>;
 }
 interface CustomerList {
-  data: Array<{ id: string; email: string }>;
+  data: Array<{ id: string; external_id: string; email: string }>;
 }
 interface Customer360 {
   scores: { reason: string; p_alive: number };
@@ -192,6 +192,9 @@ describe('dashboard in a browser', () => {
     const someone = (await v1<CustomerList>('/v1/customers?sleeping=true&limit=1')).body.data[0];
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.waitForURL(/\/customers$/);
+    const address = { line1: 'Lindenstraße 12', postal_code: '10115', city: 'Berlin', country: 'DE' };
+    const upsert = { external_id: someone.external_id, email: someone.email, address };
+    expect((await d.v1('/v1/customers', { method: 'POST', body: upsert })).status).toBeLessThan(300);
     await page.getByRole('searchbox', { name: 'Search' }).fill(someone.email);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const link = page.getByTestId('customer-table').getByRole('link').first();
@@ -206,6 +209,10 @@ describe('dashboard in a browser', () => {
     expect(await page.getByTestId('orders').locator('li').count()).toBe(c.orders.length);
     const consents = await page.getByTestId('consents').textContent();
     for (const k of c.consents) expect(consents).toContain(k.status === 'granted' ? 'Granted' : 'Withdrawn');
+    expect(await page.getByTestId('address').innerText()).toBe('Lindenstraße 12\n10115 Berlin\nGermany');
+    await page
+      .getByText('Everything that happened with this customer, newest first: orders, points, rewards, calls.')
+      .waitFor();
     await shot('06-customer-360');
 
     await page.getByRole('link', { name: 'Call list' }).click();

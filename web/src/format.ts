@@ -1,5 +1,7 @@
 /** Number, money and date formatting: one locale, thousands separators, the store's currency. */
 
+import type { Address } from './types.ts';
+
 const LOCALE = 'en-US';
 const integer = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
 
@@ -103,6 +105,15 @@ export function fmtRelative(iso: string | null | undefined, now = Date.now()): s
 /** "1 customer", "1,204 customers". */
 export function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${fmtInt(n)} ${n === 1 ? singular : plural}`;
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** A postal address as the lines of a label: street, "postal code city", region, country's name. */
+export function addressLines(a: Address): string[] {
+  const place = [a.postal_code, a.city].filter(Boolean).join(' ');
+  const country = a.country ? (regionNames.of(a.country) ?? a.country) : null;
+  return [a.line1, a.line2, place, a.region, country].filter((l): l is string => !!l);
 }
 
 export function fullName(c: {

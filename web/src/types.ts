@@ -158,6 +158,16 @@ export interface Order {
   lines: OrderLine[];
 }
 
+export interface Address {
+  line1: string;
+  line2: string | null;
+  postal_code: string | null;
+  city: string | null;
+  region: string | null;
+  /** ISO 3166-1 alpha-2. */
+  country: string | null;
+}
+
 export interface Customer360 {
   id: string;
   external_id: string | null;
@@ -166,6 +176,7 @@ export interface Customer360 {
   first_name: string | null;
   last_name: string | null;
   birthday: string | null;
+  address: Address | null;
   locale: string | null;
   timezone: string | null;
   tags: string[];

@@ -55,11 +55,12 @@ interface Page {
   kinds: Kind[];
 }
 
-const KIND: Record<Kind, { label: string; icon: string; tone: Tone }> = {
-  order: { label: 'Order', icon: '🛍', tone: 'info' },
-  points: { label: 'Points', icon: '★', tone: 'good' },
-  reward: { label: 'Reward', icon: '🎁', tone: 'warn' },
-  call: { label: 'Call', icon: '☎', tone: 'muted' },
+/** Each kind's badge, and its plural for the card's subtitle. */
+const KIND: Record<Kind, { label: string; plural: string; icon: string; tone: Tone }> = {
+  order: { label: 'Order', plural: 'orders', icon: '🛍', tone: 'info' },
+  points: { label: 'Points', plural: 'points', icon: '★', tone: 'good' },
+  reward: { label: 'Reward', plural: 'rewards', icon: '🎁', tone: 'warn' },
+  call: { label: 'Call', plural: 'calls', icon: '☎', tone: 'muted' },
 };
 
 /** Dates and times in the reader's own locale (the browser's), not the dashboard's fixed one. */
@@ -104,7 +105,7 @@ export function TimelineCard({ customerId }: { customerId: string }) {
     void load(null);
   }, [load]);
 
-  const what = kinds.map((k) => `${KIND[k].label.toLowerCase()}s`).join(', ');
+  const what = kinds.map((k) => KIND[k].plural).join(', ');
   return (
     <Card
       title="Timeline"

@@ -5,6 +5,7 @@ import { PointsCard } from '../components/customer-points.tsx';
 import { TimelineCard } from '../components/customer-timeline.tsx';
 import { Badge, Card, EmptyState, ErrorState, Loading, PageHeader } from '../components/ui.tsx';
 import {
+  addressLines,
   count,
   fmtDate,
   fmtDateTime,
@@ -228,6 +229,16 @@ function Customer({ c }: { c: Customer360 }) {
             <div>
               <dt>Birthday</dt>
               <dd>{fmtDate(c.birthday)}</dd>
+            </div>
+            <div>
+              <dt>Postal address</dt>
+              <dd data-testid="address">
+                {c.address ? (
+                  <address className="postal-address">{addressLines(c.address).join('\n')}</address>
+                ) : (
+                  <span className="muted">none</span>
+                )}
+              </dd>
             </div>
             <div>
               <dt>Language · time zone</dt>
