@@ -1,5 +1,6 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { defaultPoolSize, loadConfig } from './config.ts';
+import { cgroupCpuQuota, defaultPoolSize, loadConfig, usableCores } from './config.ts';
 
 describe('loadConfig', () => {
   it('takes PostgreSQL connection URIs in libpq form, a Unix socket included', () => {
@@ -24,5 +25,16 @@ describe('loadConfig', () => {
     expect(loadConfig({}).poolSize).toBe(defaultPoolSize());
     expect(loadConfig({ DATABASE_POOL_SIZE: '12' }).poolSize).toBe(12);
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+
+  it("counts a container's CPU quota, not the host's cores", () => {
+    expect(cgroupCpuQuota('200000 100000\n', null, null)).toBe(2);
+    expect(cgroupCpuQuota('150000 100000', null, null)).toBe(1.5);
+    expect(cgroupCpuQuota('max 100000', '-1', '100000')).toBeNull();
+    expect(cgroupCpuQuota(null, '50000', '100000')).toBe(0.5);
+    expect(cgroupCpuQuota(null, '-1', '100000')).toBeNull();
+    expect(cgroupCpuQuota(null, null, null)).toBeNull();
+    expect(usableCores()).toBeGreaterThanOrEqual(1);
+    expect(usableCores()).toBeLessThanOrEqual(os.availableParallelism());
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -26,8 +27,47 @@ const Env = z.object({
  * checkout commits than 20, at a lower p99 (bench/checkout.ts). Raise it when PostgreSQL runs on a
  * larger machine than the app, or long jobs share the process.
  */
-export function defaultPoolSize(cores = os.availableParallelism()): number {
+export function defaultPoolSize(cores = usableCores()): number {
   return Math.max(2, 2 * cores);
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The cores this process may use: its CPU set, capped by a container's CPU quota (cgroup v2's
+ * `cpu.max`, or v1's CFS quota), which Node 20's libuv does not read: a container limited to 2
+ * CPUs on a 64-core host would otherwise count 64.
+ */
+export function usableCores(): number {
+  const quota = cgroupCpuQuota(
+    readOrNull('/sys/fs/cgroup/cpu.max'),
+    readOrNull('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'),
+    readOrNull('/sys/fs/cgroup/cpu/cpu.cfs_period_us'),
+  );
+  const cpus = os.availableParallelism();
+  return quota === null ? cpus : Math.max(1, Math.min(cpus, Math.ceil(quota)));
+}
+
+/** CPUs a cgroup's quota allows (1.5 for "150000 100000"), or null when it sets none. */
+export function cgroupCpuQuota(
+  v2: string | null,
+  v1Quota: string | null,
+  v1Period: string | null,
+): number | null {
+  const ratio = (quota: number, period: number) =>
+    Number.isFinite(quota) && Number.isFinite(period) && quota > 0 && period > 0 ? quota / period : null;
+  if (v2 !== null) {
+    const [quota, period = '100000'] = v2.trim().split(/\s+/);
+    return quota === 'max' ? null : ratio(Number(quota), Number(period));
+  }
+  if (v1Quota !== null && v1Period !== null) return ratio(Number(v1Quota), Number(v1Period));
+  return null;
 }
 
 /** The whole configuration, read once from the environment, validated and frozen. */
