@@ -630,6 +630,18 @@ export function findColumns<T extends Record<string, readonly string[]>>(
   return out;
 }
 
+/**
+ * A postal address's columns count only beside a street column: without one there is no address,
+ * and a city or country column stays in the attributes.
+ */
+export function addressOnlyWithStreet<C extends Record<string, Column | null>>(
+  cols: C,
+  street: keyof C,
+  parts: readonly (keyof C)[],
+): C {
+  return cols[street] ? cols : { ...cols, ...Object.fromEntries(parts.map((k) => [k, null])) };
+}
+
 /** Columns a file has that no field uses: they go to `attributes` as written. */
 export function extraColumns(header: Header, used: readonly (Column | null)[]): Column[] {
   const usedIdx = new Set(used.filter((c): c is Column => c !== null).map((c) => c.index));

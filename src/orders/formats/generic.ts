@@ -1,8 +1,8 @@
 import { CustomerInput } from '../../customers/schemas.ts';
-import { countryCode } from '../../kernel/country.ts';
 import { ComebackError } from '../../kernel/errors.ts';
 import { OrderInput, ProductInput, RefundInput } from '../schemas.ts';
 import {
+  addressOnlyWithStreet,
   attributesOf,
   type Column,
   type Columns,
@@ -23,6 +23,7 @@ import {
 } from './csv.ts';
 import type { ParseOptions, RowRejection } from './types.ts';
 import {
+  countryOf,
   nonNegative,
   parseBoolean,
   parseCalendarDate,
@@ -249,11 +250,13 @@ function* genericOrder(
 export async function* parseGenericCustomers(csv: CsvFile, options: ParseOptions): AsyncGenerator<ParseItem> {
   void options;
   const { header } = csv;
-  const found = findColumns(header, GENERIC_CUSTOMER_COLUMNS);
-  // Without a street column there is no address: a city or country column stays an attribute.
-  const cols = found.address_line1
-    ? found
-    : { ...found, address_line2: null, postal_code: null, city: null, region: null, country: null };
+  const cols = addressOnlyWithStreet(findColumns(header, GENERIC_CUSTOMER_COLUMNS), 'address_line1', [
+    'address_line2',
+    'postal_code',
+    'city',
+    'region',
+    'country',
+  ]);
   if (!cols.customer_id && !cols.email)
     requireColumns(header, 'generic', { customer_id: GENERIC_CUSTOMER_COLUMNS.customer_id });
   const extras = extraColumns(header, Object.values(cols));
@@ -305,11 +308,6 @@ export async function* parseGenericCustomers(csv: CsvFile, options: ParseOptions
     };
     yield* finishRecord(draft, CustomerInput, customer, 'customer', row);
   }
-}
-
-/** A country column's code or name as its ISO code; text that names no country is left to fail validation. */
-function countryOf(text: string | null): string | null {
-  return text === null ? null : (countryCode(text) ?? text);
 }
 
 /**

@@ -8,6 +8,15 @@ const ada = {
   phone: '+1 555 0100',
   first_name: 'Ada',
   last_name: 'Example',
+  // Billing Street (Billing Address1 is empty in this export), Zip, City and Country.
+  address: {
+    line1: '1 Fictional Lane',
+    line2: null,
+    postal_code: '00000',
+    city: 'Testville',
+    region: null,
+    country: 'US',
+  },
 };
 const line = (sku: string, title: string, quantity: number, unit: number, discount = 0) => ({
   sku,
@@ -147,6 +156,8 @@ describe('Shopify customers export', () => {
         line: 2,
         value: {
           ...ada,
+          // No Address1 column: the city and country stay in the attributes.
+          address: undefined,
           tags: ['vip', 'newsletter'],
           attributes: {
             'Default Address City': 'Testville',
@@ -174,5 +185,24 @@ describe('Shopify customers export', () => {
       },
     ]);
     expect(got.rejects).toEqual([]);
+  });
+
+  it('reads the default address (Address1, Address2, Zip without its apostrophe, City, Province Code, Country Code); a customer without one has none', async () => {
+    const got = await collectFixture('shopify-customers-address.csv', 'customers', 'shopify', usd);
+    expect(got.rejects).toEqual([]);
+    expect(got.records.map((r) => [r.line, (r.value as { address?: unknown }).address])).toEqual([
+      [
+        2,
+        {
+          line1: '12 Sample Street',
+          line2: 'Apt 4',
+          postal_code: '62701',
+          city: 'Springfield',
+          region: 'IL',
+          country: 'US',
+        },
+      ],
+      [3, null],
+    ]);
   });
 });

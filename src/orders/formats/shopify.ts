@@ -1,7 +1,9 @@
 import { CustomerInput } from '../../customers/schemas.ts';
 import { OrderInput, RefundInput } from '../schemas.ts';
 import {
+  addressOnlyWithStreet,
   attributesOf,
+  type Column,
   type Columns,
   type CsvFile,
   type CsvRow,
@@ -21,6 +23,7 @@ import {
 } from './csv.ts';
 import type { ParseOptions, RowRejection } from './types.ts';
 import {
+  countryOf,
   nonNegative,
   type OrderStatus,
   type Parsed,
@@ -54,6 +57,13 @@ export const SHOPIFY_ORDER_COLUMNS = {
   item_discount: ['Lineitem discount'],
   billing_name: ['Billing Name'],
   billing_phone: ['Billing Phone'],
+  billing_street: ['Billing Street'],
+  billing_address1: ['Billing Address1'],
+  billing_address2: ['Billing Address2'],
+  billing_zip: ['Billing Zip'],
+  billing_city: ['Billing City'],
+  billing_province: ['Billing Province'],
+  billing_country: ['Billing Country'],
   phone: ['Phone'],
   cancelled_at: ['Cancelled at'],
   refunded_amount: ['Refunded Amount'],
@@ -70,7 +80,45 @@ export const SHOPIFY_CUSTOMER_COLUMNS = {
   accepts_email: ['Accepts Email Marketing', 'Accepts Marketing'],
   accepts_sms: ['Accepts SMS Marketing'],
   tags: ['Tags'],
+  address1: ['Default Address Address1', 'Address1'],
+  address2: ['Default Address Address2', 'Address2'],
+  zip: ['Default Address Zip', 'Zip'],
+  city: ['Default Address City', 'City'],
+  province: ['Default Address Province Code', 'Province Code', 'Province'],
+  country: ['Default Address Country Code', 'Country Code', 'Country'],
 } as const;
+
+/** A postal address's columns in one of Shopify's exports. */
+interface AddressColumns {
+  line1: Column | null;
+  line2: Column | null;
+  /** Address1 and Address2 in one (the orders export's Street): read when Address1 is empty. */
+  street?: Column | null;
+  zip: Column | null;
+  city: Column | null;
+  region: Column | null;
+  country: Column | null;
+}
+
+/**
+ * The postal address in the first row that has a street: undefined when the export has no street
+ * column or no row has one (a stored address stays as it was).
+ */
+function shopifyAddress(draft: RecordDraft, rows: readonly CsvRow[], c: AddressColumns) {
+  const has = (r: CsvRow, col: Column | null | undefined) => !!col && cell(r, col) !== '';
+  const row = rows.find((r) => has(r, c.line1) || has(r, c.street));
+  if (row === undefined) return undefined;
+  const split = has(row, c.line1);
+  return {
+    line1: draft.text('address.line1', row, split ? c.line1 : (c.street ?? null)) as string,
+    line2: split ? draft.text('address.line2', row, c.line2) : null,
+    // Shopify writes a postcode with a leading apostrophe so that spreadsheets keep its zeros.
+    postal_code: draft.text('address.postal_code', row, c.zip)?.replace(/^'/, '') ?? null,
+    city: draft.text('address.city', row, c.city),
+    region: draft.text('address.region', row, c.region),
+    country: countryOf(draft.text('address.country', row, c.country)),
+  };
+}
 
 const CONSENT_SOURCE = 'shopify import';
 
@@ -160,6 +208,16 @@ function* shopifyOrder(
         email,
         phone,
         ...splitName(draft.textFirst('customer.first_name', rows, cols.billing_name)),
+        // The billing address; an order without one leaves the customer's stored address alone.
+        address: shopifyAddress(draft, rows, {
+          street: cols.billing_street,
+          line1: cols.billing_address1,
+          line2: cols.billing_address2,
+          zip: cols.billing_zip,
+          city: cols.billing_city,
+          region: cols.billing_province,
+          country: cols.billing_country,
+        }),
       }
     : null;
   if (customer) draft.source('customer.last_name', rows[0], cols.billing_name);
@@ -232,14 +290,16 @@ function* shopifyOrder(
 
 /**
  * Shopify's customers export: the customer's id is the lower-cased Email (as in the orders export; the
- * Customer ID when there is no email). Accepts Email/SMS Marketing = yes → consent `granted`; other
- * columns (address, Total Spent, Note …) go to `attributes`.
+ * Customer ID when there is no email). Accepts Email/SMS Marketing = yes → consent `granted`; the
+ * default address (Address1, Zip, City, Province Code, Country Code) becomes the postal address;
+ * other columns (Total Spent, Note …) go to `attributes`.
  */
 export async function* parseShopifyCustomers(csv: CsvFile, options: ParseOptions): AsyncGenerator<ParseItem> {
   void options;
   const { header } = csv;
   const required = requireColumns(header, 'shopify', { email: SHOPIFY_CUSTOMER_COLUMNS.email });
-  const cols = { ...findColumns(header, SHOPIFY_CUSTOMER_COLUMNS), ...required };
+  const found = { ...findColumns(header, SHOPIFY_CUSTOMER_COLUMNS), ...required };
+  const cols = addressOnlyWithStreet(found, 'address1', ['address2', 'zip', 'city', 'province', 'country']);
   const extras = extraColumns(header, Object.values(cols));
   for await (const row of csv.rows) {
     if (isMalformed(row)) {
@@ -277,6 +337,17 @@ function* shopifyCustomer(
     first_name: draft.text('first_name', row, cols.first_name),
     last_name: draft.text('last_name', row, cols.last_name),
     tags: draft.read('tags', row, cols.tags, (t) => ({ ok: true, value: splitList(t, /,/) })),
+    // The default address; a customer without one has none (an export without the columns keeps it).
+    address: cols.address1
+      ? (shopifyAddress(draft, [row], {
+          line1: cols.address1,
+          line2: cols.address2,
+          zip: cols.zip,
+          city: cols.city,
+          region: cols.province,
+          country: cols.country,
+        }) ?? null)
+      : undefined,
     attributes: attributesOf(row, extras),
     consents: consents.length > 0 ? consents : null,
   };

@@ -1,3 +1,4 @@
+import { countryCode } from '../../kernel/country.ts';
 import { toMinorUnits } from '../../kernel/money.ts';
 import { ORDER_STATUSES } from '../schemas.ts';
 
@@ -222,4 +223,9 @@ export function parseOrderStatus(text: string): Parsed<OrderStatus> {
     .replace(/[\s-]+/g, '_');
   const status = STATUS_WORDS[key];
   return status ? ok(status) : fail(`unknown status "${text}" (use one of ${ORDER_STATUSES.join(', ')})`);
+}
+
+/** A country column's code or name as its ISO code; text that names no country is left to fail validation. */
+export function countryOf(text: string | null): string | null {
+  return text === null ? null : (countryCode(text) ?? text);
 }
