@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getCustomer } from '../customers/repository.ts';
 import type { Queryable } from '../db/client.ts';
+import { decodeOpaqueCursor, encodeOpaqueCursor, stringTuple } from '../db/pagination.ts';
 import type { AppContext } from '../http/context.ts';
 import { IdParams } from '../http/resource.ts';
-import { ComebackError } from '../kernel/errors.ts';
 import type { StaffSession } from '../staff/repository.ts';
 import { staffOf } from '../staff/routes.ts';
 import { assertCanSeeCustomer, can } from '../staff/rules.ts';
@@ -21,23 +21,19 @@ interface Cursor {
 }
 
 function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.at, c.kind, c.id])).toString('base64url');
+  return encodeOpaqueCursor([c.at, c.kind, c.id]);
 }
 
 function decodeCursor(s: string): Cursor {
-  try {
-    const [at, kind, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    if (
-      typeof at === 'string' &&
-      !Number.isNaN(Date.parse(at)) &&
-      typeof kind === 'string' &&
-      typeof id === 'string'
-    )
-      return { at, kind, id };
-  } catch {}
-  throw new ComebackError('VALIDATION_FAILED', 'before is not a cursor this timeline gave', [
-    { path: 'before', message: 'use next_before from the previous page' },
-  ]);
+  return decodeOpaqueCursor(
+    s,
+    (position) => {
+      const t = stringTuple(position, 3);
+      return t && !Number.isNaN(Date.parse(t[0])) ? { at: t[0], kind: t[1], id: t[2] } : null;
+    },
+    'before',
+    'use next_before from the previous page',
+  );
 }
 
 /**

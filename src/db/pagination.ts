@@ -1,6 +1,42 @@
 import { ComebackError } from '../kernel/errors.ts';
 import { isStorableInstant } from '../kernel/time.ts';
 
+/**
+ * A page's cursor as clients see it: the keyset position as base64url JSON, opaque to them. Every
+ * listing's cursor goes through these two, each with its own shape.
+ */
+export function encodeOpaqueCursor(position: unknown): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+/**
+ * The position a cursor holds, when `read` accepts its shape (returns it, else null); anything
+ * else, this API's or not, is a 400 at `path`.
+ */
+export function decodeOpaqueCursor<T>(
+  text: string,
+  read: (position: unknown) => T | null,
+  path = 'cursor',
+  hint = 'invalid cursor',
+): T {
+  let position: T | null = null;
+  try {
+    position = read(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+  } catch {}
+  if (position === null)
+    throw new ComebackError('VALIDATION_FAILED', 'The cursor is not one this API returned', [
+      { path, message: hint },
+    ]);
+  return position;
+}
+
+/** The strings of a cursor's tuple, when it is a tuple of `n` strings. */
+export function stringTuple(position: unknown, n: number): string[] | null {
+  return Array.isArray(position) && position.length === n && position.every((p) => typeof p === 'string')
+    ? position
+    : null;
+}
+
 /** A keyset cursor over (updated_at, id): stable under concurrent writes, opaque to clients. */
 export interface Cursor {
   ts: string;
@@ -8,20 +44,15 @@ export interface Cursor {
 }
 
 export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.ts, c.id])).toString('base64url');
+  return encodeOpaqueCursor([c.ts, c.id]);
 }
 
 export function decodeCursor(text: string): Cursor {
-  try {
-    const [ts, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [string, string];
+  return decodeOpaqueCursor(text, (position) => {
+    const t = stringTuple(position, 2);
     // The time goes into SQL as a timestamptz: one that is no time must fail here, not in the database.
-    if (typeof ts !== 'string' || typeof id !== 'string' || !isStorableInstant(ts)) throw new Error('shape');
-    return { ts, id };
-  } catch {
-    throw new ComebackError('VALIDATION_FAILED', 'The cursor is not one this API returned', [
-      { path: 'cursor', message: 'invalid cursor' },
-    ]);
-  }
+    return t && isStorableInstant(t[0]) ? { ts: t[0], id: t[1] } : null;
+  });
 }
 
 /** Builds a `where` fragment list with numbered parameters. */

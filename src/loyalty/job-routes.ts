@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getCustomer } from '../customers/repository.ts';
 import { lockKey, type Queryable } from '../db/client.ts';
+import { decodeOpaqueCursor, encodeOpaqueCursor, stringTuple } from '../db/pagination.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
@@ -52,21 +53,16 @@ const ReferralBody = z.object({
     .describe('the new customer'),
 });
 
-/** The feed's cursor: the last event's transaction and id, opaque to clients. */
+/** The feed's cursor: the last event's transaction and id. */
 function encodeEventCursor(tx: string, id: string): string {
-  return Buffer.from(JSON.stringify([tx, id])).toString('base64url');
+  return encodeOpaqueCursor([tx, id]);
 }
 
 function decodeEventCursor(text: string): { tx: string; id: string } {
-  try {
-    const [tx, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof tx !== 'string' || !/^\d{1,19}$/.test(tx) || typeof id !== 'string') throw new Error('shape');
-    return { tx, id };
-  } catch {
-    throw new ComebackError('VALIDATION_FAILED', 'The cursor is not one this API returned', [
-      { path: 'cursor', message: 'invalid cursor' },
-    ]);
-  }
+  return decodeOpaqueCursor(text, (position) => {
+    const t = stringTuple(position, 2);
+    return t && /^\d{1,19}$/.test(t[0]) ? { tx: t[0], id: t[1] } : null;
+  });
 }
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());

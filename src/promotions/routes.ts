@@ -7,6 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/client.ts';
+import { decodeOpaqueCursor, encodeOpaqueCursor } from '../db/pagination.ts';
 import { apiSchema, mergePatch, parseFromApi, toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { ComebackError, type ErrorDetail, notFound, validationFailed } from '../kernel/errors.ts';
@@ -138,19 +139,16 @@ const CodesQuery = z.object({
     .describe('personal codes of this customer (our id or yours)'),
 });
 
-/** Keyset cursor over codes (the primary key), opaque to clients like every cursor of the API. */
+/** Keyset cursor over codes (the primary key). */
 function encodeCodeCursor(code: string): string {
-  return Buffer.from(JSON.stringify({ code })).toString('base64url');
+  return encodeOpaqueCursor({ code });
 }
 
 function decodeCodeCursor(text: string): string {
-  try {
-    const { code } = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { code: unknown };
-    if (typeof code === 'string') return code;
-  } catch {}
-  throw validationFailed('The cursor is not one this API returned', [
-    { path: 'cursor', message: 'invalid cursor' },
-  ]);
+  return decodeOpaqueCursor(text, (position) => {
+    const code = (position as { code?: unknown } | null)?.code;
+    return typeof code === 'string' ? code : null;
+  });
 }
 
 const MAX_IMPORT_LINES = 100_000;
