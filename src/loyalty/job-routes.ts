@@ -1,19 +1,33 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getCustomer } from '../customers/repository.ts';
-import { lockKey, type Queryable } from '../db/client.ts';
+import { lockKey } from '../db/client.ts';
 import { decodeOpaqueCursor, encodeOpaqueCursor, stringTuple } from '../db/pagination.ts';
 import { toApiShape } from '../http/api-shape.ts';
 import { type AppContext, storeOf } from '../http/context.ts';
 import { ComebackError, notFound } from '../kernel/errors.ts';
-import { generateCodes, normalizeCode } from '../promotions/codes.ts';
+import { normalizeCode } from '../promotions/codes.ts';
 import { getStoreBySlug } from '../stores/repository.ts';
 import { latestLoyaltyRuns, runLoyaltyJob } from './jobs.ts';
-import { checkReferral, type ReferralParty } from './referrals.ts';
-import { findProgram } from './repository.ts';
-import { customerTier, evaluateStoredTiers, loadMemberships, tierRunLockKey } from './tier-repository.ts';
+import {
+  insertReferral,
+  ordersPlaced,
+  referralCode,
+  referralCodeOwner,
+  referralParty,
+  referralsMadeBy,
+} from './referral-repository.ts';
+import { checkReferral } from './referrals.ts';
+import { findProgram, loyaltyEventsPage } from './repository.ts';
+import {
+  customerTier,
+  evaluateStoredTiers,
+  insertMembership,
+  loadMemberships,
+  membershipByKey,
+  tierRunLockKey,
+} from './tier-repository.ts';
 import { purchaseMembership } from './tiers.ts';
 
 const Params = z.object({ id: z.string().min(1).max(255).describe('our id or the external id') });
@@ -67,40 +81,6 @@ function decodeEventCursor(text: string): { tx: string; id: string } {
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
-/** A customer's referral code, created on first ask (unique in the store). */
-async function referralCode(q: Queryable, storeId: string, customerId: string): Promise<string> {
-  for (let round = 0; round < 5; round++) {
-    const seen = await q.query<{ code: string }>(
-      'select code from referral_codes where store_id = $1 and customer_id = $2',
-      [storeId, customerId],
-    );
-    if (seen.rows[0]) return seen.rows[0].code;
-    const gen = generateCodes({ count: 1, length: 8, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
-    if (gen.type !== 'generated') continue;
-    await q.query(
-      `insert into referral_codes (store_id, code, customer_id) values ($1, $2, $3) on conflict do nothing`,
-      [storeId, gen.codes[0], customerId],
-    );
-  }
-  throw new ComebackError('CONFLICT', 'Could not draw a referral code; try again');
-}
-
-async function referralParty(q: Queryable, storeId: string, customerId: string): Promise<ReferralParty> {
-  const res = await q.query<{
-    email: string | null;
-    phone: string | null;
-    address: { line1: string; postal_code: string | null; country: string | null } | null;
-  }>('select email, phone, address from customers where store_id = $1 and id = $2', [storeId, customerId]);
-  const r = res.rows[0];
-  const a = r?.address ?? null;
-  return {
-    customerId,
-    email: r?.email ?? null,
-    phone: r?.phone ?? null,
-    address: a === null ? null : { line1: a.line1, postalCode: a.postal_code, country: a.country },
-  };
-}
-
 /**
  * The loyalty job and what it produces over HTTP: run it now, its runs, the events feed,
  * customers' tiers, paid memberships, referral codes and referrals.
@@ -149,30 +129,14 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
     async (req) => {
       const s = storeOf(req);
       const f = req.query;
-      const params: unknown[] = [s];
-      // Only events of transactions older than every running one: none can commit behind the cursor.
-      const where = ['store_id = $1', 'tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint'];
-      if (f.kind) {
-        params.push(f.kind);
-        where.push(`kind = $${params.length}`);
-      }
-      if (f.customer_id) {
-        params.push((await getCustomer(ctx.db, s, f.customer_id)).id);
-        where.push(`customer_id = $${params.length}`);
-      }
-      if (f.cursor) {
-        const c = decodeEventCursor(f.cursor);
-        params.push(c.tx, c.id);
-        where.push(`(tx, id) > ($${params.length - 1}::bigint, $${params.length})`);
-      }
-      params.push(f.limit + 1);
-      const res = await ctx.db.query<{ id: string; tx: string | number; payload: unknown }>(
-        `select id, kind, customer_id, payload, at, dedupe_key, tx from loyalty_events
-         where ${where.join(' and ')} order by tx, id limit $${params.length}`,
-        params,
-      );
-      const more = res.rows.length > f.limit;
-      const kept = more ? res.rows.slice(0, f.limit) : res.rows;
+      const rows = await loyaltyEventsPage(ctx.db, s, {
+        kind: f.kind,
+        customerId: f.customer_id ? (await getCustomer(ctx.db, s, f.customer_id)).id : undefined,
+        after: f.cursor ? decodeEventCursor(f.cursor) : null,
+        limit: f.limit + 1,
+      });
+      const more = rows.length > f.limit;
+      const kept = more ? rows.slice(0, f.limit) : rows;
       // Stored in the core's shape; the API's is snake_case with ISO-8601 times.
       const data = kept.map(({ tx: _tx, ...e }) => ({ ...e, payload: toApiShape(e.payload) }));
       const last = kept[kept.length - 1];
@@ -230,17 +194,8 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
       const now = ctx.clock().getTime();
       const out = await ctx.db.tx(async (q) => {
         await lockKey(q, tierRunLockKey(s));
-        const prior = await q.query<{
-          id: string;
-          tier: string;
-          starts_at: Date;
-          ends_at: Date;
-          price_minor: string;
-        }>(
-          'select id, tier, starts_at, ends_at, price_minor from loyalty_memberships where store_id = $1 and key = $2',
-          [s, req.body.key],
-        );
-        if (prior.rows[0]) return { created: false, row: prior.rows[0] };
+        const prior = await membershipByKey(q, s, req.body.key);
+        if (prior) return { created: false, row: prior };
         const held = (await loadMemberships(q, s, now, [customerId])).get(customerId) ?? [];
         const p = purchaseMembership(program.tiers, held, req.body.tier, ctx.ids('membership'), now);
         if (p.type === 'rejected')
@@ -250,20 +205,7 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
             [{ path: 'tier', message: p.reason }],
           );
         const m = p.membership;
-        await q.query(
-          `insert into loyalty_memberships (store_id, id, customer_id, tier, starts_at, ends_at, price_minor, key)
-           values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [
-            s,
-            m.id,
-            customerId,
-            m.tier,
-            iso(new Date(m.startsAt)),
-            iso(new Date(m.endsAt)),
-            p.priceMinor,
-            req.body.key,
-          ],
-        );
+        await insertMembership(q, s, customerId, m, p.priceMinor, req.body.key);
         // The tier in force changes now, not at the next nightly run.
         await evaluateStoredTiers(q, s, program, now, [customerId]);
         return {
@@ -304,12 +246,7 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
       const s = storeOf(req);
       const customerId = (await getCustomer(ctx.db, s, req.params.id)).id;
       const code = await referralCode(ctx.db, s, customerId);
-      const refs = await ctx.db.query(
-        `select id, referee_id, status, reason, created_at, decided_at from referrals
-         where store_id = $1 and referrer_id = $2 order by id`,
-        [s, customerId],
-      );
-      return { customer_id: customerId, code, referrals: refs.rows };
+      return { customer_id: customerId, code, referrals: await referralsMadeBy(ctx.db, s, customerId) };
     },
   );
   r.post(
@@ -328,20 +265,13 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
       const refereeId = (
         await getCustomer(ctx.db, s, (req.body.customer.id ?? req.body.customer.external_id) as string)
       ).id;
-      const owner = await ctx.db.query<{ customer_id: string }>(
-        'select customer_id from referral_codes where store_id = $1 and code = $2',
-        [s, normalizeCode(req.body.code)],
-      );
-      const referrerId = owner.rows[0]?.customer_id;
+      const code = normalizeCode(req.body.code);
+      const referrerId = await referralCodeOwner(ctx.db, s, code);
       if (!referrerId) throw notFound('Referral code', req.body.code);
-      const orders = await ctx.db.query<{ n: number }>(
-        `select count(*)::int as n from orders where store_id = $1 and customer_id = $2 and status <> 'cancelled'`,
-        [s, refereeId],
-      );
       const check = checkReferral(
         await referralParty(ctx.db, s, referrerId),
         await referralParty(ctx.db, s, refereeId),
-        orders.rows[0].n,
+        await ordersPlaced(ctx.db, s, refereeId),
       );
       if (!check.ok)
         throw new ComebackError(
@@ -352,12 +282,7 @@ export function registerLoyaltyJobRoutes(app: FastifyInstance, ctx: AppContext):
           [{ path: 'customer', message: check.reason }],
         );
       const id = ctx.ids('referral');
-      const ins = await ctx.db.query(
-        `insert into referrals (store_id, id, referrer_id, referee_id, code) values ($1, $2, $3, $4, $5)
-         on conflict (store_id, referee_id) do nothing returning id`,
-        [s, id, referrerId, refereeId, normalizeCode(req.body.code)],
-      );
-      if (ins.rows.length === 0)
+      if (!(await insertReferral(ctx.db, s, { id, referrerId, refereeId, code })))
         throw new ComebackError('CONFLICT', 'The customer was referred already', [
           { path: 'customer', message: 'already_referred' },
         ]);

@@ -56,6 +56,49 @@ export async function insertLoyaltyEvents(
   return res.rows.length;
 }
 
+/** An event as the feed lists it, with the transaction that wrote it (its cursor's first part). */
+export interface FeedEvent {
+  id: string;
+  kind: string;
+  customer_id: string | null;
+  payload: unknown;
+  at: Date;
+  dedupe_key: string;
+  tx: string | number;
+}
+
+/**
+ * A page of the automation feed, oldest first by (writing transaction, id): only events of
+ * transactions older than every running one, so none can commit behind a cursor handed out.
+ */
+export async function loyaltyEventsPage(
+  q: Queryable,
+  storeId: string,
+  f: { kind?: string; customerId?: string; after: { tx: string; id: string } | null; limit: number },
+): Promise<FeedEvent[]> {
+  const params: unknown[] = [storeId];
+  const where = ['store_id = $1', 'tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint'];
+  if (f.kind) {
+    params.push(f.kind);
+    where.push(`kind = $${params.length}`);
+  }
+  if (f.customerId) {
+    params.push(f.customerId);
+    where.push(`customer_id = $${params.length}`);
+  }
+  if (f.after) {
+    params.push(f.after.tx, f.after.id);
+    where.push(`(tx, id) > ($${params.length - 1}::bigint, $${params.length})`);
+  }
+  params.push(f.limit);
+  const res = await q.query<FeedEvent>(
+    `select id, kind, customer_id, payload, at, dedupe_key, tx from loyalty_events
+     where ${where.join(' and ')} order by tx, id limit $${params.length}`,
+    params,
+  );
+  return res.rows;
+}
+
 /** The name of a customer's ledger lock: every writer of their ledger (and a checkout of theirs) takes it first. */
 export function ledgerLockKey(storeId: string, customerId: string): string {
   return `loyalty:${storeId}:${customerId}`;

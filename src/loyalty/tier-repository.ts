@@ -50,6 +50,44 @@ export function tierRunLockKey(storeId: string): string {
   return `loyalty-tiers:${storeId}`;
 }
 
+/** A paid membership as recorded: its period and price, under the purchase's key. */
+export interface MembershipRow {
+  id: string;
+  tier: string;
+  starts_at: Date;
+  ends_at: Date;
+  price_minor: string;
+}
+
+/** The membership recorded under the store's purchase key, if any (the same key records one period). */
+export async function membershipByKey(
+  q: Queryable,
+  storeId: string,
+  key: string,
+): Promise<MembershipRow | null> {
+  const res = await q.query<MembershipRow>(
+    'select id, tier, starts_at, ends_at, price_minor from loyalty_memberships where store_id = $1 and key = $2',
+    [storeId, key],
+  );
+  return res.rows[0] ?? null;
+}
+
+/** Records a membership bought under `key`. */
+export async function insertMembership(
+  q: Queryable,
+  storeId: string,
+  customerId: string,
+  m: Membership,
+  priceMinor: number,
+  key: string,
+): Promise<void> {
+  await q.query(
+    `insert into loyalty_memberships (store_id, id, customer_id, tier, starts_at, ends_at, price_minor, key)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [storeId, m.id, customerId, m.tier, iso(m.startsAt), iso(m.endsAt), priceMinor, key],
+  );
+}
+
 /** Memberships in force at `now` or later, by customer. */
 export async function loadMemberships(
   q: Queryable,
