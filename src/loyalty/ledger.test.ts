@@ -226,6 +226,44 @@ describe('ledger examples', () => {
     expect(s.balance).toBe(50);
   });
 
+  it('a staff credit dated past its expiry is written off without an event, as credited lapsed', () => {
+    let s = emptyLedger('c');
+    [s] = run(s, {
+      type: 'adjust',
+      key: 'late-credit',
+      points: 30,
+      reason: 'goodwill',
+      staffUserId: 'u1',
+      at: T0 + 10 * DAY_MS,
+      expiresAt: T0,
+    });
+    const expiry = planLedgerOperation(s, { type: 'expire', at: T0 + 10 * DAY_MS });
+    expect(expiry.type === 'append' && expiry.entries.map((e) => [e.points, e.reason])).toEqual([
+      [-30, 'Points written off: they had expired when credited'],
+    ]);
+    expect(expiry.type === 'append' && expiry.events).toEqual([]);
+  });
+
+  it('a refund of points spent from a lot the ledger does not hold is an internal error, not points without expiry', () => {
+    const redeem: LedgerEntry = {
+      key: 'redeem:o1',
+      operationKey: 'redeem:o1',
+      customerId: 'c',
+      kind: 'redeem',
+      points: -50,
+      at: T0,
+      reason: 'Points redeemed',
+      source: { type: 'order', orderId: 'o1' },
+      orderId: 'o1',
+      allocations: [{ lot: 'ghost', points: 50 }],
+      uncollected: 0,
+    };
+    const s = ledgerFromEntries('c', [redeem]);
+    expect(() => planLedgerOperation(s, fullRefund('o1', T0 + DAY_MS))).toThrow(
+      /a lot the ledger does not hold/,
+    );
+  });
+
   it('a reversal does not take from returned points that come back lapsed: it takes live points', () => {
     let s = emptyLedger('c');
     [s] = run(s, earn('earn:oA', 'oA', 100, T0));

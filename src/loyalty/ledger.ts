@@ -8,6 +8,7 @@
  * lots that expire first (the oldest, as every lot lives the same number of days); an operation
  * key written once is never written again.
  */
+import { ComebackError } from '../kernel/errors.ts';
 import { DAY_MS } from '../kernel/time.ts';
 import type {
   Allocation,
@@ -437,7 +438,11 @@ function returnSpent(
     const expiry = expiryOf.get(o.spent[i].lot);
     // Refunds plan on every lot (ledgerFromEntries): a lot spent from is always there.
     if (expiry === undefined)
-      throw new Error(`refund: lot ${o.spent[i].lot} spent from is not in the ledger`);
+      throw new ComebackError(
+        'INTERNAL',
+        'A refund returns points spent from a lot the ledger does not hold',
+        [{ path: 'lot', message: o.spent[i].lot }],
+      );
     const expiresAt = expiry === null ? null : Math.max(expiry, op.at);
     byExpiry.set(expiresAt, (byExpiry.get(expiresAt) ?? 0) + points);
   }
@@ -484,8 +489,9 @@ export function planExpiry(state: LedgerState, now: EpochMs): LedgerDecision {
   for (const lot of state.lots) {
     if (lot.remaining <= 0 || lot.expiresAt === null || lot.expiresAt > now) continue;
     const key = `expire:${lot.key}`;
-    // Points returned lapsed (their lot had expired before the refund) were never the customer's
-    // to spend: writing them off is bookkeeping, not an expiry to tell them about.
+    // Points that lapsed as they were credited (returned by a refund after the lot they were spent
+    // from expired, or a staff credit dated past its expiry) were never the customer's to spend:
+    // writing them off is bookkeeping, not an expiry to tell them about.
     const bornLapsed = lot.expiresAt <= lot.at;
     if (state.operations.has(key)) continue;
     entries.push({
@@ -495,9 +501,11 @@ export function planExpiry(state: LedgerState, now: EpochMs): LedgerDecision {
       kind: 'expire',
       points: -lot.remaining,
       at: lot.expiresAt,
-      reason: bornLapsed
-        ? 'Returned points written off: they had lapsed before the refund'
-        : 'Points expired',
+      reason: !bornLapsed
+        ? 'Points expired'
+        : lot.kind === 'return_redeemed'
+          ? 'Returned points written off: they had lapsed before the refund'
+          : 'Points written off: they had expired when credited',
       source: { type: 'system' },
       orderId: null,
       allocations: [{ lot: lot.key, points: lot.remaining }],
