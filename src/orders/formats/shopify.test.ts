@@ -147,6 +147,26 @@ describe('Shopify orders export', () => {
   });
 });
 
+describe('Shopify orders export: billing addresses', () => {
+  it("gives the customer the billing address (Address1 and Address2, a country's name as its code); one that fails validation is left out, not the order", async () => {
+    const got = await collectFixture('shopify-orders-address.csv', 'orders', 'shopify', usd);
+    expect(got.rejects).toEqual([]);
+    const orders = got.records.filter((r) => r.type === 'order');
+    const addresses = orders.map((r) => (r.value as { customer: { address?: unknown } }).customer.address);
+    expect(addresses).toEqual([
+      {
+        line1: 'Hauptstr. 1',
+        line2: 'Hof 2',
+        postal_code: '80331',
+        city: 'München',
+        region: 'Bayern',
+        country: 'DE',
+      },
+      undefined,
+    ]);
+  });
+});
+
 describe('Shopify customers export', () => {
   it('keys customers by e-mail (Customer ID without one) and turns Accepts … Marketing = yes into consents', async () => {
     const got = await collectFixture('shopify-customers.csv', 'customers', 'shopify', usd);

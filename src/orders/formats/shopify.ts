@@ -1,4 +1,4 @@
-import { CustomerInput } from '../../customers/schemas.ts';
+import { Address, CustomerInput } from '../../customers/schemas.ts';
 import { OrderInput, RefundInput } from '../schemas.ts';
 import {
   addressOnlyWithStreet,
@@ -98,6 +98,15 @@ interface AddressColumns {
   city: Column | null;
   region: Column | null;
   country: Column | null;
+}
+
+/**
+ * An order's billing address when it is a valid one, else none: an address is the customer's
+ * detail, and one that fails (a street over 200 characters, a country no code or name reads as)
+ * must not cost the store the order.
+ */
+function validOrNothing(address: ReturnType<typeof shopifyAddress>) {
+  return address !== undefined && Address.safeParse(address).success ? address : undefined;
 }
 
 /**
@@ -209,15 +218,17 @@ function* shopifyOrder(
         phone,
         ...splitName(draft.textFirst('customer.first_name', rows, cols.billing_name)),
         // The billing address; an order without one leaves the customer's stored address alone.
-        address: shopifyAddress(draft, rows, {
-          street: cols.billing_street,
-          line1: cols.billing_address1,
-          line2: cols.billing_address2,
-          zip: cols.billing_zip,
-          city: cols.billing_city,
-          region: cols.billing_province,
-          country: cols.billing_country,
-        }),
+        address: validOrNothing(
+          shopifyAddress(draft, rows, {
+            street: cols.billing_street,
+            line1: cols.billing_address1,
+            line2: cols.billing_address2,
+            zip: cols.billing_zip,
+            city: cols.billing_city,
+            region: cols.billing_province,
+            country: cols.billing_country,
+          }),
+        ),
       }
     : null;
   if (customer) draft.source('customer.last_name', rows[0], cols.billing_name);
