@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { cgroupCpuQuota, defaultPoolSize, loadConfig, usableCores } from './config.ts';
+import { cgroupCpuQuota, cgroupV2Path, defaultPoolSize, loadConfig, usableCores } from './config.ts';
 
 describe('loadConfig', () => {
   it('takes PostgreSQL connection URIs in libpq form, a Unix socket included', () => {
@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     expect(cgroupCpuQuota(null, '50000', '100000')).toBe(0.5);
     expect(cgroupCpuQuota(null, '-1', '100000')).toBeNull();
     expect(cgroupCpuQuota(null, null, null)).toBeNull();
+    expect(cgroupV2Path('0::/system.slice/comeback.service\n')).toEqual([
+      '/system.slice/comeback.service',
+      '/system.slice',
+      '',
+    ]);
+    expect(cgroupV2Path('0::/\n')).toEqual(['']);
+    expect(cgroupV2Path(null)).toEqual(['']);
     expect(usableCores()).toBeGreaterThanOrEqual(1);
     expect(usableCores()).toBeLessThanOrEqual(os.availableParallelism());
   });

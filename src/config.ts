@@ -40,18 +40,38 @@ function readOrNull(file: string): string | null {
 }
 
 /**
- * The cores this process may use: its CPU set, capped by a container's CPU quota (cgroup v2's
- * `cpu.max`, or v1's CFS quota), which Node 20's libuv does not read: a container limited to 2
- * CPUs on a 64-core host would otherwise count 64.
+ * The cores this process may use: its CPU set, capped by the CPU quotas of its cgroup and the
+ * cgroups above it (v2 `cpu.max`, or v1's CFS quota), which Node 20's libuv does not read: a
+ * container or service limited to 2 CPUs on a 64-core host would otherwise count 64.
  */
 export function usableCores(): number {
-  const quota = cgroupCpuQuota(
-    readOrNull('/sys/fs/cgroup/cpu.max'),
-    readOrNull('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'),
-    readOrNull('/sys/fs/cgroup/cpu/cpu.cfs_period_us'),
-  );
+  const quotas = [
+    ...cgroupV2Path(readOrNull('/proc/self/cgroup')).map((dir) =>
+      cgroupCpuQuota(readOrNull(`/sys/fs/cgroup${dir}/cpu.max`), null, null),
+    ),
+    cgroupCpuQuota(
+      null,
+      readOrNull('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'),
+      readOrNull('/sys/fs/cgroup/cpu/cpu.cfs_period_us'),
+    ),
+  ].filter((q): q is number => q !== null);
   const cpus = os.availableParallelism();
-  return quota === null ? cpus : Math.max(1, Math.min(cpus, Math.ceil(quota)));
+  return quotas.length === 0 ? cpus : Math.max(1, Math.min(cpus, Math.ceil(Math.min(...quotas))));
+}
+
+/** The v2 cgroup directories from the process's own (in /proc/self/cgroup) up to the root ('' for it). */
+export function cgroupV2Path(procSelfCgroup: string | null): string[] {
+  const own = procSelfCgroup
+    ?.split('\n')
+    .find((l) => l.startsWith('0::'))
+    ?.slice(3)
+    .trim();
+  if (!own) return [''];
+  const dirs: string[] = [];
+  for (let dir = own === '/' ? '' : own; ; dir = dir.slice(0, dir.lastIndexOf('/'))) {
+    dirs.push(dir);
+    if (dir === '') return dirs;
+  }
 }
 
 /** CPUs a cgroup's quota allows (1.5 for "150000 100000"), or null when it sets none. */

@@ -109,11 +109,23 @@ export function count(n: number, singular: string, plural = `${singular}s`): str
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
-/** A postal address as the lines of a label: street, "postal code city", region, country's name. */
+/**
+ * A postal address as the lines of a label, in its country's order: "City, ST 12345" in the US and
+ * Canada, "City ST 1234" in Australia, the postcode on a line of its own in Britain, else
+ * "postcode city"; then the country's name.
+ */
 export function addressLines(a: Address): string[] {
-  const place = [a.postal_code, a.city].filter(Boolean).join(' ');
+  const join = (parts: (string | null)[], sep = ' ') => parts.filter(Boolean).join(sep);
+  const place: (string | null)[] =
+    a.country === 'US' || a.country === 'CA'
+      ? [join([join([a.city, a.region], ', '), a.postal_code])]
+      : a.country === 'AU'
+        ? [join([a.city, a.region, a.postal_code])]
+        : a.country === 'GB'
+          ? [a.city, a.region, a.postal_code]
+          : [join([a.postal_code, a.city]), a.region];
   const country = a.country ? (regionNames.of(a.country) ?? a.country) : null;
-  return [a.line1, a.line2, place, a.region, country].filter((l): l is string => !!l);
+  return [a.line1, a.line2, ...place, country].filter((l): l is string => !!l);
 }
 
 export function fullName(c: {
