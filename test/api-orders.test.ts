@@ -67,6 +67,23 @@ describeEachDb('orders API', (getDb) => {
     expect(stale.body.shipping_minor).toBe(100);
   });
 
+  it("a customer on several orders of one batch keeps the newest order's details, whatever the order ids", async () => {
+    const at = (ext: string, placed_at: string, city: string) =>
+      order(ext, {
+        placed_at,
+        customer: { external_id: 'c-moved', address: { line1: `${city} Street 1`, city, country: 'DE' } },
+      });
+    const res = await t.call(
+      'POST',
+      '/v1/orders/batch',
+      { data: [at('z-old', '2026-01-01T10:00:00Z', 'Bonn'), at('a-new', '2026-02-01T10:00:00Z', 'Köln')] },
+      { key },
+    );
+    expect(res.status).toBeLessThan(300);
+    const c = await t.call('GET', '/v1/customers/c-moved', undefined, { key });
+    expect(c.body.address).toMatchObject({ line1: 'Köln Street 1', city: 'Köln' });
+  });
+
   it('gets by our id and lists by external_id', async () => {
     const created = await t.call('POST', '/v1/orders', order('o-3'), { key });
     const byId = await t.call('GET', `/v1/orders/${created.body.id}`, undefined, { key });

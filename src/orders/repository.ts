@@ -138,11 +138,14 @@ export async function upsertOrders(
   const orders = lastByExternalId(inputs);
   const results = new Map<string, UpsertResult>();
   if (orders.size === 0) return results;
+  // Oldest order first: a customer on several orders of the batch keeps the newest one's details
+  // (name, phone, billing address), whatever the order ids.
+  const byPlacedAt = [...orders.values()].sort((a, b) => Date.parse(a.placed_at) - Date.parse(b.placed_at));
   const customers = await resolveCustomers(
     q,
     ids,
     storeId,
-    [...orders.values()].map((o) => o.customer),
+    byPlacedAt.map((o) => o.customer),
     now,
   );
   const products = await productIdsFor(
