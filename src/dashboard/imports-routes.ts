@@ -3,8 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../http/context.ts';
 import { IdParams } from '../http/resource.ts';
 import { acceptCsvBodies, handleImport, ImportQuery } from '../imports/routes.ts';
+import { importRunRejects, recentImportRuns } from '../imports/run-repository.ts';
 import { notFound } from '../kernel/errors.ts';
 import { staffOf } from '../staff/routes.ts';
+import { storeCurrency } from '../stores/repository.ts';
 
 const hidden = { hide: true } as const;
 
@@ -23,14 +25,10 @@ export async function registerImportsApi(app: FastifyInstance, ctx: AppContext):
         { config: { permission: 'imports' }, schema: { ...hidden, querystring: ImportQuery } },
         async (req, reply) => {
           const { storeId } = staffOf(req);
-          const store = await ctx.db.query<{ currency: string }>(
-            'select currency from stores where id = $1',
-            [storeId],
-          );
           return handleImport(
             ctx,
             storeId,
-            store.rows[0].currency,
+            await storeCurrency(ctx.db, storeId),
             req.query,
             { to: 'database' },
             req,
@@ -42,24 +40,14 @@ export async function registerImportsApi(app: FastifyInstance, ctx: AppContext):
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/app/api/imports', { config: { permission: 'imports' }, schema: hidden }, async (req) => {
     const { storeId } = staffOf(req);
-    const res = await ctx.db.query(
-      `select id, kind, format, file_name, status, dry_run, report, error, started_at, finished_at,
-         rejects_csv is not null as has_rejects
-       from import_runs where store_id = $1 order by id desc limit 50`,
-      [storeId],
-    );
-    return { data: res.rows };
+    return { data: await recentImportRuns(ctx.db, storeId) };
   });
   r.get(
     '/app/api/imports/:id/rejects.csv',
     { config: { permission: 'imports' }, schema: { ...hidden, params: IdParams } },
     async (req, reply) => {
       const { storeId } = staffOf(req);
-      const res = await ctx.db.query<{ rejects_csv: string | null; file_name: string | null }>(
-        'select rejects_csv, file_name from import_runs where store_id = $1 and id = $2',
-        [storeId, req.params.id],
-      );
-      const run = res.rows[0];
+      const run = await importRunRejects(ctx.db, storeId, req.params.id);
       if (!run?.rejects_csv) throw notFound('Rejected rows of import', req.params.id);
       const base = (run.file_name ?? 'import').replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_');
       reply

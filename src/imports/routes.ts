@@ -9,8 +9,9 @@ import { z } from 'zod';
 import type { AppContext } from '../http/context.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import { FILE_FORMATS, IMPORT_KINDS } from '../orders/formats/types.ts';
-import { getStoreBySlug } from '../stores/repository.ts';
+import { getStoreBySlug, storeCurrency } from '../stores/repository.ts';
 import { parseOptionsFor, runImport } from './run-import.ts';
+import { failImportRun, finishImportRun, recentImportRuns, startImportRun } from './run-repository.ts';
 import { databaseSink } from './sink.ts';
 
 export const ImportQuery = z.object({
@@ -75,10 +76,13 @@ export async function handleImport(
   }
   const dryRun = query.dry_run === 'true' || query.dry_run === '1';
   const runId = ctx.ids('importRun');
-  await ctx.db.query(
-    `insert into import_runs (store_id, id, kind, format, file_name, status, dry_run) values ($1, $2, $3, $4, $5, 'running', $6)`,
-    [storeId, runId, query.kind, query.format, query.file_name ?? null, dryRun],
-  );
+  await startImportRun(ctx.db, storeId, {
+    id: runId,
+    kind: query.kind,
+    format: query.format,
+    fileName: query.file_name ?? null,
+    dryRun,
+  });
   const stream = (req.headers.accept ?? '').includes('application/x-ndjson');
   if (stream) {
     reply.hijack();
@@ -111,9 +115,12 @@ export async function handleImport(
     const stored = tempRejects ? await readStoredRejects(report.rejectsPath) : null;
     // A temporary rejects file is gone after this request: its path means nothing to the client.
     if (tempRejects) report.rejectsPath = null;
-    await ctx.db.query(
-      `update import_runs set status = 'done', report = $3::jsonb, rejects_csv = $4, finished_at = now() where store_id = $1 and id = $2`,
-      [storeId, runId, JSON.stringify({ ...report, rejections: report.rejections.slice(0, 20) }), stored],
+    await finishImportRun(
+      ctx.db,
+      storeId,
+      runId,
+      { ...report, rejections: report.rejections.slice(0, 20) },
+      stored,
     );
     const body = { id: runId, ...report };
     if (stream) {
@@ -123,12 +130,7 @@ export async function handleImport(
     }
     return body;
   } catch (err) {
-    await ctx.db
-      .query(
-        `update import_runs set status = 'failed', error = $3, finished_at = now() where store_id = $1 and id = $2`,
-        [storeId, runId, (err as Error).message],
-      )
-      .catch(() => {});
+    await failImportRun(ctx.db, storeId, runId, (err as Error).message).catch(() => {});
     if (stream) {
       const code = err instanceof ComebackError ? err.code : 'IMPORT_FAILED';
       send({ type: 'error', error: { code, message: (err as Error).message, details: [] } });
@@ -192,22 +194,16 @@ function registerImportRoutesIn(app: FastifyInstance, ctx: AppContext, admin: bo
       },
     },
     async (req, reply) => {
-      const store = await ctx.db.query<{ currency: string }>('select currency from stores where id = $1', [
-        req.storeId,
-      ]);
-      return handleImport(ctx, req.storeId!, store.rows[0].currency, req.query, null, req, reply);
+      const storeId = req.storeId as string;
+      return handleImport(ctx, storeId, await storeCurrency(ctx.db, storeId), req.query, null, req, reply);
     },
   );
   r.get(
     '/v1/imports',
     { schema: { tags: ['Imports'], summary: 'Recent imports and their reports' } },
     async (req) => {
-      const res = await ctx.db.query(
-        `select id, kind, format, file_name, status, dry_run, report, error, started_at, finished_at from import_runs
-       where store_id = $1 order by id desc limit 50`,
-        [req.storeId],
-      );
-      return { data: res.rows };
+      const runs = await recentImportRuns(ctx.db, req.storeId as string);
+      return { data: runs.map(({ has_rejects: _, ...run }) => run) };
     },
   );
 }

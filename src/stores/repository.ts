@@ -53,6 +53,12 @@ export async function createStore(
   }
 }
 
+/** The store's default currency (what imports read amounts in unless told). */
+export async function storeCurrency(db: Queryable, storeId: string): Promise<string> {
+  const res = await db.query<{ currency: string }>('select currency from stores where id = $1', [storeId]);
+  return res.rows[0].currency;
+}
+
 export async function findStoreBySlug(db: Queryable, slug: string): Promise<Store | null> {
   const res = await db.query<Store>(
     'select id, slug, name, currency, timezone, settings, created_at from stores where slug = $1',
