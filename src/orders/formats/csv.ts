@@ -5,7 +5,7 @@ import type { CustomerInput } from '../../customers/schemas.ts';
 import { ComebackError } from '../../kernel/errors.ts';
 import type { ProductInput } from '../schemas.ts';
 import type { FileFormat, ParsedRecord, RowRejection } from './types.ts';
-import type { Parsed } from './values.ts';
+import { countryOf, type Parsed } from './values.ts';
 
 /** What the parsers read: a file stream, an HTTP body, or chunks in a test. */
 export type CsvInput = NodeJS.ReadableStream | AsyncIterable<Buffer | string>;
@@ -628,6 +628,37 @@ export function findColumns<T extends Record<string, readonly string[]>>(
   const out = {} as Columns<T>;
   for (const key of Object.keys(spec) as (keyof T)[]) out[key] = header.column(...spec[key]);
   return out;
+}
+
+/** A postal address's columns in a file. */
+export interface AddressColumns {
+  line1: Column | null;
+  line2: Column | null;
+  /** Line 1 and line 2 in one (Shopify's Street): read when line 1 is empty. */
+  street?: Column | null;
+  zip: Column | null;
+  city: Column | null;
+  region: Column | null;
+  country: Column | null;
+}
+
+/**
+ * The postal address in the first of `rows` that has a street, its country's name read as its
+ * code (`countryOf`): undefined when none has one.
+ */
+export function readAddress(draft: RecordDraft, rows: readonly CsvRow[], c: AddressColumns) {
+  const has = (r: CsvRow, col: Column | null | undefined) => !!col && cell(r, col) !== '';
+  const row = rows.find((r) => has(r, c.line1) || has(r, c.street));
+  if (row === undefined) return undefined;
+  const split = has(row, c.line1);
+  return {
+    line1: draft.text('address.line1', row, split ? c.line1 : (c.street ?? null)) as string,
+    line2: split ? draft.text('address.line2', row, c.line2) : null,
+    postal_code: draft.text('address.postal_code', row, c.zip),
+    city: draft.text('address.city', row, c.city),
+    region: draft.text('address.region', row, c.region),
+    country: countryOf(draft.text('address.country', row, c.country)),
+  };
 }
 
 /**

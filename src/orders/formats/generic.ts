@@ -18,12 +18,12 @@ import {
   parseRowGroups,
   RecordDraft,
   type RowGroup,
+  readAddress,
   rejectGroup,
   requireColumns,
 } from './csv.ts';
 import type { ParseOptions, RowRejection } from './types.ts';
 import {
-  countryOf,
   nonNegative,
   parseBoolean,
   parseCalendarDate,
@@ -316,16 +316,15 @@ export async function* parseGenericCustomers(csv: CsvFile, options: ParseOptions
  */
 function addressOf(draft: RecordDraft, row: CsvRow, cols: Columns<typeof GENERIC_CUSTOMER_COLUMNS>) {
   if (!cols.address_line1) return undefined;
-  const line1 = draft.text('address.line1', row, cols.address_line1);
-  if (line1 === null) return null;
-  return {
-    line1,
-    line2: draft.text('address.line2', row, cols.address_line2),
-    postal_code: draft.text('address.postal_code', row, cols.postal_code),
-    city: draft.text('address.city', row, cols.city),
-    region: draft.text('address.region', row, cols.region),
-    country: countryOf(draft.text('address.country', row, cols.country)),
+  const columns = {
+    line1: cols.address_line1,
+    line2: cols.address_line2,
+    zip: cols.postal_code,
+    city: cols.city,
+    region: cols.region,
+    country: cols.country,
   };
+  return readAddress(draft, [row], columns) ?? null;
 }
 
 /**

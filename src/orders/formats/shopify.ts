@@ -1,9 +1,9 @@
 import { Address, CustomerInput } from '../../customers/schemas.ts';
 import { OrderInput, RefundInput } from '../schemas.ts';
 import {
+  type AddressColumns,
   addressOnlyWithStreet,
   attributesOf,
-  type Column,
   type Columns,
   type CsvFile,
   type CsvRow,
@@ -18,12 +18,12 @@ import {
   parseRowGroups,
   RecordDraft,
   type RowGroup,
+  readAddress,
   rejectGroup,
   requireColumns,
 } from './csv.ts';
 import type { ParseOptions, RowRejection } from './types.ts';
 import {
-  countryOf,
   nonNegative,
   type OrderStatus,
   type Parsed,
@@ -88,18 +88,6 @@ export const SHOPIFY_CUSTOMER_COLUMNS = {
   country: ['Default Address Country Code', 'Country Code', 'Country'],
 } as const;
 
-/** A postal address's columns in one of Shopify's exports. */
-interface AddressColumns {
-  line1: Column | null;
-  line2: Column | null;
-  /** Address1 and Address2 in one (the orders export's Street): read when Address1 is empty. */
-  street?: Column | null;
-  zip: Column | null;
-  city: Column | null;
-  region: Column | null;
-  country: Column | null;
-}
-
 /**
  * An order's billing address when it is a valid one, else none: an address is the customer's
  * detail, and one that fails (a street over 200 characters, a country no code or name reads as)
@@ -114,19 +102,9 @@ function validOrNothing(address: ReturnType<typeof shopifyAddress>) {
  * column or no row has one (a stored address stays as it was).
  */
 function shopifyAddress(draft: RecordDraft, rows: readonly CsvRow[], c: AddressColumns) {
-  const has = (r: CsvRow, col: Column | null | undefined) => !!col && cell(r, col) !== '';
-  const row = rows.find((r) => has(r, c.line1) || has(r, c.street));
-  if (row === undefined) return undefined;
-  const split = has(row, c.line1);
-  return {
-    line1: draft.text('address.line1', row, split ? c.line1 : (c.street ?? null)) as string,
-    line2: split ? draft.text('address.line2', row, c.line2) : null,
-    // Shopify writes a postcode with a leading apostrophe so that spreadsheets keep its zeros.
-    postal_code: draft.text('address.postal_code', row, c.zip)?.replace(/^'/, '') ?? null,
-    city: draft.text('address.city', row, c.city),
-    region: draft.text('address.region', row, c.region),
-    country: countryOf(draft.text('address.country', row, c.country)),
-  };
+  const a = readAddress(draft, rows, c);
+  // Shopify writes a postcode with a leading apostrophe so that spreadsheets keep its zeros.
+  return a && { ...a, postal_code: a.postal_code?.replace(/^'/, '') ?? null };
 }
 
 const CONSENT_SOURCE = 'shopify import';
