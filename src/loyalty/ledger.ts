@@ -142,7 +142,7 @@ export function isCredit(e: LedgerEntry): e is CreditEntry {
 
 /** Whether a lot's points can be spent at `now`: past its return window and not expired. */
 export function isSpendable(lot: Lot, now: EpochMs): boolean {
-  return lot.remaining > 0 && lot.availableAt <= now && (lot.expiresAt === null || lot.expiresAt > now);
+  return lot.remaining > 0 && lot.availableAt <= now && !lapsedAt(lot.expiresAt, now);
 }
 
 /** The spending order: the lot that expires first, then the oldest, then by key. */
@@ -164,6 +164,11 @@ export interface LedgerBalance {
   nextExpiry: { points: number; expiresAt: EpochMs } | null;
 }
 
+/** Whether points with this expiry have lapsed at `t` (null: they never do). */
+function lapsedAt(expiresAt: EpochMs | null, t: EpochMs): boolean {
+  return expiresAt !== null && expiresAt <= t;
+}
+
 /** Splits the balance into available, pending and lapsed points at `now`. */
 export function ledgerBalance(state: LedgerState, now: EpochMs): LedgerBalance {
   let available = 0;
@@ -172,7 +177,7 @@ export function ledgerBalance(state: LedgerState, now: EpochMs): LedgerBalance {
   let next: { points: number; expiresAt: EpochMs } | null = null;
   for (const lot of state.lots) {
     if (lot.remaining <= 0) continue;
-    if (lot.expiresAt !== null && lot.expiresAt <= now) expired += lot.remaining;
+    if (lapsedAt(lot.expiresAt, now)) expired += lot.remaining;
     else if (lot.availableAt > now) pending += lot.remaining;
     else {
       available += lot.remaining;
@@ -372,7 +377,7 @@ function planRefund(state: LedgerState, op: Extract<LedgerOperation, { type: 're
     );
     const lapsed = Math.min(toReverse - fromOwn, o.lapsed - o.lapseForgiven);
     // Live lots only: returned points that come back lapsed are not there to take.
-    const live = (l: Lot) => l.expiresAt === null || l.expiresAt > op.at;
+    const live = (l: Lot) => !lapsedAt(l.expiresAt, op.at);
     const others = state.lots.filter((l) => !own.has(l.key) && live(l));
     const fromOthers = take(
       [...returns.map(lotOf).filter(live), ...debitOrder(others, op.at)],
@@ -453,10 +458,9 @@ function returnSpent(
     kind: 'return_redeemed',
     points,
     at: op.at,
-    reason:
-      expiresAt !== null && expiresAt <= op.at
-        ? 'Points spent on a refunded order returned, lapsed: the points they were spent from have expired'
-        : 'Points spent on a refunded order returned',
+    reason: lapsedAt(expiresAt, op.at)
+      ? 'Points spent on a refunded order returned, lapsed: the points they were spent from have expired'
+      : 'Points spent on a refunded order returned',
     source,
     orderId: op.orderId,
     availableAt: op.at,
@@ -489,11 +493,11 @@ export function planExpiry(state: LedgerState, now: EpochMs): LedgerDecision {
   for (const lot of state.lots) {
     if (lot.remaining <= 0 || lot.expiresAt === null || lot.expiresAt > now) continue;
     const key = `expire:${lot.key}`;
+    if (state.operations.has(key)) continue;
     // Points that lapsed as they were credited (returned by a refund after the lot they were spent
     // from expired, or a staff credit dated past its expiry) were never the customer's to spend:
     // writing them off is bookkeeping, not an expiry to tell them about.
     const bornLapsed = lot.expiresAt <= lot.at;
-    if (state.operations.has(key)) continue;
     entries.push({
       key,
       operationKey: key,

@@ -113,9 +113,9 @@ export interface OrderRefundState {
  * it spent. Points are earned on goods, so the share is of the total less shipping (tax follows
  * the goods): refunding every item but not the shipping takes back every point, and money
  * refunded beyond the goods (the shipping) takes back nothing more. The order keeps one refunded
- * total, so a refund of the shipping alone counts as goods until the goods are all refunded. Keyed by the refunded goods
- * (`refund:<order>@<minor>`): the same state twice applies once, a further refund applies the
- * difference. A cancelled or fully refunded order counts as refunded in full. Null when nothing
+ * total, so a refund of the shipping alone counts as goods until the goods are all refunded. Keyed
+ * by the refunded goods (`refund:<order>@<minor>`): the same state twice applies once, a further
+ * refund applies the difference. A cancelled or fully refunded order counts as refunded in full. Null when nothing
  * is refunded.
  */
 export function ingestedRefundOperation(order: OrderRefundState, now: EpochMs): LedgerOperation | null {
