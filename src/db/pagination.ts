@@ -71,14 +71,23 @@ export class SqlFilter {
     return this;
   }
 
+  /** Adds a clause with several parameters (a keyset's `(a, b) > (?, ?)`): each `?` takes the next value. */
+  addAll(clause: string, values: readonly unknown[]): this {
+    let i = 0;
+    this.clauses.push(
+      clause.replace(/\?/g, () => {
+        this.params.push(values[i++]);
+        return `$${this.params.length}`;
+      }),
+    );
+    return this;
+  }
+
   addCursor(cursor: string | undefined, table = ''): this {
     if (!cursor) return this;
     const c = decodeCursor(cursor);
     const t = table ? `${table}.` : '';
-    this.params.push(c.ts, c.id);
-    const n = this.params.length;
-    this.clauses.push(`(${t}updated_at, ${t}id) > ($${n - 1}::timestamptz, $${n})`);
-    return this;
+    return this.addAll(`(${t}updated_at, ${t}id) > (?::timestamptz, ?)`, [c.ts, c.id]);
   }
 
   where(): string {

@@ -5,6 +5,7 @@
  */
 import { type BulkColumn, bulkInsert } from '../db/bulk.ts';
 import { advisoryLock, lockKey, type Queryable } from '../db/client.ts';
+import { SqlFilter } from '../db/pagination.ts';
 import { ComebackError } from '../kernel/errors.ts';
 import { createIdGenerator } from '../kernel/ids.ts';
 import { isCredit, ledgerFromEntries } from './ledger.ts';
@@ -76,25 +77,15 @@ export async function loyaltyEventsPage(
   storeId: string,
   f: { kind?: string; customerId?: string; after: { tx: string; id: string } | null; limit: number },
 ): Promise<FeedEvent[]> {
-  const params: unknown[] = [storeId];
-  const where = ['store_id = $1', 'tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint'];
-  if (f.kind) {
-    params.push(f.kind);
-    where.push(`kind = $${params.length}`);
-  }
-  if (f.customerId) {
-    params.push(f.customerId);
-    where.push(`customer_id = $${params.length}`);
-  }
-  if (f.after) {
-    params.push(f.after.tx, f.after.id);
-    where.push(`(tx, id) > ($${params.length - 1}::bigint, $${params.length})`);
-  }
-  params.push(f.limit);
+  const w = new SqlFilter([storeId]);
+  w.clauses.push('store_id = $1', 'tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint');
+  if (f.kind) w.add('kind = ?', f.kind);
+  if (f.customerId) w.add('customer_id = ?', f.customerId);
+  if (f.after) w.addAll('(tx, id) > (?::bigint, ?)', [f.after.tx, f.after.id]);
   const res = await q.query<FeedEvent>(
     `select id, kind, customer_id, payload, at, dedupe_key, tx from loyalty_events
-     where ${where.join(' and ')} order by tx, id limit $${params.length}`,
-    params,
+     ${w.where()} order by tx, id limit ${w.next()}`,
+    [...w.params, f.limit],
   );
   return res.rows;
 }
