@@ -240,9 +240,27 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
       throw err;
     }
   };
+  /**
+   * Runs `fn` on a pooled connection. Not pool.query: it closes the connection after any error, so
+   * every refused guard (a 409) or unique violation cost a new backend, its caches and its prepared
+   * statements (and, at checkout, a use shard without a quota: refused again). An error the server
+   * answered leaves the connection ready for the next statement; any other (a lost socket) retires it.
+   */
+  const pooled = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await fn(client);
+    } catch (err) {
+      if (!(err instanceof pg.DatabaseError)) broken = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  };
   const db: Db = {
     kind: 'postgres',
-    query: (text, params, name) => run(pool, text, params, name),
+    query: (text, params, name) => pooled((client) => run(client, text, params, name)),
     async tx(fn) {
       const client = await pool.connect();
       try {
@@ -267,9 +285,7 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
         client.release();
       }
     },
-    exec: async (sql) => {
-      await pool.query(sql);
-    },
+    exec: (sql) => pooled(async (client) => void (await client.query(sql))),
     listen,
     async close() {
       await Promise.all([...listeners].map((l) => l.close()));
