@@ -8,7 +8,8 @@ import { type AppContext, storeOf } from '../http/context.ts';
 import { IdParams, ListQuery, registerResource } from '../http/resource.ts';
 import { notFound } from '../kernel/errors.ts';
 import { ingest } from '../orders/ingest.ts';
-import { recentOrders } from '../orders/repository.ts';
+import { customerOrderMetrics, recentOrders } from '../orders/repository.ts';
+import { latestCustomerScores } from '../scores/repository.ts';
 import { consentHistory, currentConsents, findCustomer, listCustomers } from './repository.ts';
 import { ConsentInput, CustomerInput } from './schemas.ts';
 
@@ -19,27 +20,13 @@ import { ConsentInput, CustomerInput } from './schemas.ts';
 export async function customer360(q: Queryable, storeId: string, idOrExternal: string) {
   const customer = await findCustomer(q, storeId, idOrExternal);
   if (!customer) return null;
-  const [consents, orders, metrics] = await Promise.all([
+  const [consents, orders, metrics, scores] = await Promise.all([
     currentConsents(q, storeId, customer.id),
     recentOrders(q, storeId, customer.id, 50),
-    q.query(
-      `select count(*)::int as orders_count, coalesce(sum(total_minor - refunded_minor), 0)::int8 as net_revenue_minor,
-         coalesce(sum(refunded_minor), 0)::int8 as refunded_minor, min(placed_at) as first_order_at, max(placed_at) as last_order_at,
-         case when count(*) > 0 then round(avg(total_minor))::int8 end as aov_minor
-       from orders where store_id = $1 and customer_id = $2 and status <> 'cancelled'`,
-      [storeId, customer.id],
-    ),
+    customerOrderMetrics(q, storeId, customer.id),
+    latestCustomerScores(q, storeId, customer.id),
   ]);
-  const scores = await q
-    .query(
-      `select computed_at, p_alive, expected_purchases, expected_spend_minor, predicted_clv_minor, next_purchase_at,
-         frequency, recency, age, monetary_minor, rfm_r, rfm_f, rfm_m, rfm_segment, lifecycle_stage, vip, sleeping,
-         typical_interval_days, reason
-       from customer_scores where store_id = $1 and customer_id = $2`,
-      [storeId, customer.id],
-    )
-    .then((r) => r.rows[0] ?? null);
-  return { ...customer, consents, metrics: metrics.rows[0], scores, orders };
+  return { ...customer, consents, metrics, scores, orders };
 }
 
 export const CustomerListQuery = ListQuery.extend({

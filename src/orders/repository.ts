@@ -341,6 +341,18 @@ export async function recentOrders(
   return attachLines(q, storeId, res.rows);
 }
 
+/** A customer's order metrics over the orders not cancelled: count, net revenue, refunds, first and last, average. */
+export async function customerOrderMetrics(q: Queryable, storeId: string, customerId: string) {
+  const res = await q.query(
+    `select count(*)::int as orders_count, coalesce(sum(total_minor - refunded_minor), 0)::int8 as net_revenue_minor,
+       coalesce(sum(refunded_minor), 0)::int8 as refunded_minor, min(placed_at) as first_order_at, max(placed_at) as last_order_at,
+       case when count(*) > 0 then round(avg(total_minor))::int8 end as aov_minor
+     from orders where store_id = $1 and customer_id = $2 and status <> 'cancelled'`,
+    [storeId, customerId],
+  );
+  return res.rows[0];
+}
+
 export interface OrderListFilter {
   cursor?: string;
   limit: number;
@@ -635,10 +647,20 @@ export async function upsertRefunds(
   return results;
 }
 
+const REFUND_FIELDS = 'id, external_id, order_id, customer_id, refunded_at, currency, amount_minor, reason';
+
+/** A refund by our id or the store's external id. */
+export async function findRefund(q: Queryable, storeId: string, idOrExternal: string) {
+  const res = await q.query(
+    `select ${REFUND_FIELDS} from refunds where store_id = $1 and (id = $2 or external_id = $2)`,
+    [storeId, idOrExternal],
+  );
+  return res.rows[0] ?? null;
+}
+
 export async function listRefunds(q: Queryable, storeId: string, orderId: string) {
   const res = await q.query(
-    `select id, external_id, order_id, customer_id, refunded_at, currency, amount_minor, reason from refunds
-     where store_id = $1 and order_id = $2 order by refunded_at, id`,
+    `select ${REFUND_FIELDS} from refunds where store_id = $1 and order_id = $2 order by refunded_at, id`,
     [storeId, orderId],
   );
   return res.rows;
@@ -891,6 +913,17 @@ export async function insertEvents(
   return out;
 }
 
+const EVENT_FIELDS = 'id, external_id, type, customer_id, anonymous_id, occurred_at, payload';
+
+/** A storefront event by our id or the store's external id. */
+export async function findEvent(q: Queryable, storeId: string, idOrExternal: string) {
+  const res = await q.query(
+    `select ${EVENT_FIELDS} from events where store_id = $1 and (id = $2 or external_id = $2)`,
+    [storeId, idOrExternal],
+  );
+  return res.rows[0] ?? null;
+}
+
 export async function listEvents(
   q: Queryable,
   storeId: string,
@@ -903,7 +936,7 @@ export async function listEvents(
   if (f.since) w.add('occurred_at >= ?::timestamptz', f.since);
   if (f.cursor) w.add('id > ?', f.cursor);
   const res = await q.query<{ id: string }>(
-    `select id, external_id, type, customer_id, anonymous_id, occurred_at, payload from events ${w.where()}
+    `select ${EVENT_FIELDS} from events ${w.where()}
      order by id limit ${w.next()}`,
     [...w.params, f.limit + 1],
   );

@@ -6,8 +6,10 @@ import { IdParams, ListQuery, registerResource } from '../http/resource.ts';
 import { notFound } from '../kernel/errors.ts';
 import {
   findCart,
+  findEvent,
   findOrder,
   findProduct,
+  findRefund,
   listCarts,
   listEvents,
   listOrders,
@@ -65,14 +67,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: AppContext): void
     path: '/v1/refunds',
     singular: 'refund',
     input: RefundInput,
-    find: async (q, s, id) =>
-      (
-        await q.query(
-          `select id, external_id, order_id, customer_id, refunded_at, currency, amount_minor, reason from refunds
-           where store_id = $1 and (id = $2 or external_id = $2)`,
-          [s, id],
-        )
-      ).rows[0] ?? null,
+    find: findRefund,
   });
   registerResource(app, ctx, {
     kind: 'events',
@@ -80,14 +75,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: AppContext): void
     path: '/v1/events',
     singular: 'event',
     input: EventInput,
-    find: async (q, s, id) =>
-      (
-        await q.query(
-          `select id, external_id, type, customer_id, anonymous_id, occurred_at, payload from events
-           where store_id = $1 and (id = $2 or external_id = $2)`,
-          [s, id],
-        )
-      ).rows[0] ?? null,
+    find: findEvent,
     list: {
       query: z.object({
         limit: z.coerce.number().int().min(1).max(500).default(50),

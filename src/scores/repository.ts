@@ -45,6 +45,18 @@ export async function loadTransactionColumns(
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
+/** A customer's scores from the latest computation, or null before the first. */
+export async function latestCustomerScores(q: Queryable, storeId: string, customerId: string) {
+  const res = await q.query(
+    `select computed_at, p_alive, expected_purchases, expected_spend_minor, predicted_clv_minor, next_purchase_at,
+       frequency, recency, age, monetary_minor, rfm_r, rfm_f, rfm_m, rfm_segment, lifecycle_stage, vip, sleeping,
+       typical_interval_days, reason
+     from customer_scores where store_id = $1 and customer_id = $2`,
+    [storeId, customerId],
+  );
+  return res.rows[0] ?? null;
+}
+
 /** Replaces a store's customer scores with a new computation, in batches, in one transaction. */
 export async function writeCustomerScores(
   q: Queryable,
