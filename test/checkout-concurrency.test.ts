@@ -114,6 +114,23 @@ for (const kind of DB_KINDS) {
       expect(
         (third.body.discounts as { promotion_id: string }[]).some((d) => d.promotion_id === 'welcome'),
       ).toBe(false);
+      // An ingestion that crossed the commit left it unmarked: the order still counts once.
+      await db.query(
+        "update checkout_commits set arrived = false where store_id = $1 and order_external_id = 'fo-1'",
+        [storeId],
+      );
+      await call('POST', '/v1/promotions', {
+        id: 'second-order',
+        name: 'Second order',
+        trigger: { type: 'automatic' },
+        conditions: [{ code: 'order_count', args: { min: 1, max: 1 } }],
+        actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
+      });
+      const counted = await call('POST', '/v1/checkout/evaluate', body('first-seq', 'fo-3'));
+      expect(
+        (counted.body.discounts as { promotion_id: string }[]).some((d) => d.promotion_id === 'second-order'),
+      ).toBe(true);
+      expect((await call('POST', '/v1/promotions/second-order/archive')).status).toBe(200);
       // An order that arrives before its commit: the commit is marked when it is written.
       await call('POST', '/v1/customers', { external_id: 'first-early' });
       expect((await call('POST', '/v1/orders', order('fe-1', 'first-early'))).status).toBe(201);

@@ -191,6 +191,8 @@ function commitStatement(shape: CommitShape): string {
   update loyalty_lots l set remaining = c.after
   from jsonb_to_recordset(@changes::jsonb) as c(lot text, after int8, before int8)
   where l.store_id = @store and l.customer_id = @customer::text and l.lot = c.lot and l.remaining = c.before
+    -- The changed lots by key: joined on the lot alone, the generic plan read all the customer's lots.
+    and l.lot = any(array(select x.lot from jsonb_to_recordset(@changes::jsonb) as x(lot text)))
     and ${GO} and @after
   returning l.lot)`,
       write: 'changed',

@@ -235,7 +235,9 @@ select
   (select json_build_object(
        'orders', count(*) + (select count(*) from checkout_commits k
          where k.store_id = $1 and k.customer_id = (select id from c) and k.state = 'committed' and not k.arrived
-           and not exists (select 1 from orders o where o.store_id = $1 and o.external_id = k.order_external_id)),
+           -- A probe of the orders' unique index per pending commit: as NOT EXISTS, the generic
+           -- plan hashed every order of the store on each call.
+           and (select true from orders o where o.store_id = $1 and o.external_id = k.order_external_id) is null),
        'rolling_orders', count(*) filter (where placed_at >= w.since),
        -- Spend counts in the program's currency only (as the tier job counts it).
        'rolling_spend', coalesce(sum(total_minor - refunded_minor)
