@@ -119,14 +119,16 @@ for (const kind of DB_KINDS) {
         "update checkout_commits set arrived = false where store_id = $1 and order_external_id = 'fo-1'",
         [storeId],
       );
-      await call('POST', '/v1/promotions', {
+      const secondOrder = await call('POST', '/v1/promotions', {
         id: 'second-order',
         name: 'Second order',
         trigger: { type: 'automatic' },
         conditions: [{ code: 'order_count', args: { min: 1, max: 1 } }],
         actions: [{ code: 'amount_off', args: { amount_minor: 100 } }],
       });
+      expect(secondOrder.status).toBe(201);
       const counted = await call('POST', '/v1/checkout/evaluate', body('first-seq', 'fo-3'));
+      expect(counted.status).toBe(200);
       expect(
         (counted.body.discounts as { promotion_id: string }[]).some((d) => d.promotion_id === 'second-order'),
       ).toBe(true);

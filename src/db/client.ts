@@ -87,7 +87,16 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
   const db: PgliteDb = {
     kind: 'pglite',
     query: base.query,
-    exec: base.exec,
+    // A string of statements that fails after its BEGIN (pg-boss's maintenance) leaves the one
+    // connection in an aborted transaction, refusing every statement after it: ROLLBACK ends it.
+    async exec(sql) {
+      try {
+        await base.exec(sql);
+      } catch (err) {
+        await lite.exec('rollback').catch(() => {});
+        throw err;
+      }
+    },
     tx: (fn) => lite.transaction((t) => fn(wrap(t))),
     session: (fn) => fn(db),
     // One connection in this process: nothing to lose, so never a gap.
@@ -228,6 +237,8 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
       await client.query(sql);
     },
   });
+  /** Clients whose ROLLBACK failed after an error: not put back into use. */
+  const unfit = new WeakSet<pg.PoolClient>();
   /** A transaction on `client`. */
   const inTx = async <T>(client: pg.PoolClient, fn: (q: Queryable) => Promise<T>): Promise<T> => {
     try {
@@ -236,56 +247,58 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Db> {
       await client.query('commit');
       return result;
     } catch (err) {
-      await client.query('rollback').catch(() => {});
+      await client.query('rollback').catch(() => unfit.add(client));
       throw err;
     }
   };
   /**
-   * Runs `fn` on a pooled connection. Not pool.query: it closes the connection after any error, so
-   * every refused guard (a 409) or unique violation cost a new backend, its caches and its prepared
-   * statements (and, at checkout, a use shard without a quota: refused again). An error the server
-   * answered leaves the connection ready for the next statement; any other (a lost socket) retires it.
+   * Runs `fn` on a pooled connection and puts it back fit for the next user. Not pool.query: it
+   * closes the connection after any error, so every refused guard (a 409) or unique violation cost a
+   * new backend, its caches and its prepared statements (and, at checkout, a use shard without a
+   * quota: refused again). An error the server answered leaves the connection usable, except those
+   * that `ruinsConnection` names. `mayLeaveTx`: `fn` may send a string of several statements (pg-boss
+   * sends `BEGIN; …; COMMIT;`), whose failure leaves a transaction open that only ROLLBACK ends; a
+   * statement with parameters or a name cannot (its Sync ends the implicit transaction).
    */
-  const pooled = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+  const pooled = async <T>(fn: (client: pg.PoolClient) => Promise<T>, mayLeaveTx: boolean): Promise<T> => {
     const client = await pool.connect();
-    let broken: Error | undefined;
+    let retire: Error | undefined;
+    // Checked out, a client has no pool listener: a socket that dies now must not crash the process.
+    const onError = (err: Error) => {
+      retire ??= err;
+    };
+    client.on('error', onError);
     try {
       return await fn(client);
     } catch (err) {
-      if (!(err instanceof pg.DatabaseError)) broken = err instanceof Error ? err : new Error(String(err));
+      if (ruinsConnection(err)) retire ??= err as Error;
+      else if (mayLeaveTx && err instanceof pg.DatabaseError && retire === undefined)
+        await client.query('rollback').catch(() => unfit.add(client));
       throw err;
     } finally {
-      client.release(broken);
+      client.removeListener('error', onError);
+      if (unfit.has(client)) retire ??= new Error('the connection could not roll back');
+      client.release(retire);
     }
   };
   const db: Db = {
     kind: 'postgres',
-    query: (text, params, name) => pooled((client) => run(client, text, params, name)),
-    async tx(fn) {
-      const client = await pool.connect();
-      try {
-        return await inTx(client, fn);
-      } finally {
-        client.release();
-      }
-    },
-    async session(fn) {
-      const client = await pool.connect();
-      const session: Db = {
-        kind: 'postgres',
-        ...on(client),
-        tx: (inner) => inTx(client, inner),
-        session: (inner) => inner(session),
-        listen,
-        close: async () => {},
-      };
-      try {
-        return await fn(session);
-      } finally {
-        client.release();
-      }
-    },
-    exec: (sql) => pooled(async (client) => void (await client.query(sql))),
+    query: (text, params, name) =>
+      pooled((client) => run(client, text, params, name), name === undefined && (params ?? []).length === 0),
+    tx: (fn) => pooled((client) => inTx(client, fn), false),
+    session: (fn) =>
+      pooled((client) => {
+        const session: Db = {
+          kind: 'postgres',
+          ...on(client),
+          tx: (inner) => inTx(client, inner),
+          session: (inner) => inner(session),
+          listen,
+          close: async () => {},
+        };
+        return fn(session);
+      }, true),
+    exec: (sql) => pooled(async (client) => void (await client.query(sql)), true),
     listen,
     async close() {
       await Promise.all([...listeners].map((l) => l.close()));
@@ -317,6 +330,22 @@ export function advisoryLock(key: string): string {
  */
 export async function lockKey(q: Queryable, key: string): Promise<void> {
   await q.query(`select ${advisoryLock('$1')}`, [key]);
+}
+
+/**
+ * Whether the server's answer means its connection is not to be reused: it is closing it (FATAL,
+ * PANIC), the protocol lost step (an error without a code), or a prepared statement went stale under
+ * a schema change (0A000 cached plan must not change result type, 26000) and would fail again on it.
+ */
+export function ruinsConnection(err: unknown): boolean {
+  if (!(err instanceof pg.DatabaseError)) return false;
+  return (
+    err.code === undefined ||
+    err.severity === 'FATAL' ||
+    err.severity === 'PANIC' ||
+    err.code === '0A000' ||
+    err.code === '26000'
+  );
 }
 
 export function pgErrorCode(err: unknown): string | undefined {
