@@ -10,7 +10,7 @@ import type { Queryable } from '../db/client.ts';
 import { page, SqlFilter } from '../db/pagination.ts';
 import { ComebackError, notFound, RecordError } from '../kernel/errors.ts';
 import { contentHash, sortedContentHash } from '../kernel/hash.ts';
-import { type IdGenerator, isIdOf } from '../kernel/ids.ts';
+import { type IdGenerator, type IdKind, isIdOf } from '../kernel/ids.ts';
 import type { CartInput, EventInput, OrderInput, ProductInput, RefundInput } from './schemas.ts';
 
 export type { UpsertResult, UpsertStatus };
@@ -466,13 +466,28 @@ export async function upsertProducts(
 const PRODUCT_PUBLIC = `id, external_id, sku, title, category, price_minor, currency, replenishment_interval_days,
   attributes, inserted_at as created_at, updated_at`;
 
-export async function findProduct(q: Queryable, storeId: string, idOrExternal: string) {
-  const byId = isIdOf('product', idOrExternal);
-  const res = await q.query(
-    `select ${PRODUCT_PUBLIC} from products where store_id = $1 and ${byId ? 'id' : 'external_id'} = $2`,
-    [storeId, idOrExternal],
-  );
+/**
+ * One row of `table` by our id (its kind's prefix) or the store's external id: the value's form picks
+ * the column, so the lookup goes through one unique index.
+ */
+async function findByIdOrExternal(
+  q: Queryable,
+  table: string,
+  fields: string,
+  kind: IdKind,
+  storeId: string,
+  idOrExternal: string,
+) {
+  const column = isIdOf(kind, idOrExternal) ? 'id' : 'external_id';
+  const res = await q.query(`select ${fields} from ${table} where store_id = $1 and ${column} = $2`, [
+    storeId,
+    idOrExternal,
+  ]);
   return res.rows[0] ?? null;
+}
+
+export function findProduct(q: Queryable, storeId: string, idOrExternal: string) {
+  return findByIdOrExternal(q, 'products', PRODUCT_PUBLIC, 'product', storeId, idOrExternal);
 }
 
 export async function listProducts(
@@ -650,12 +665,8 @@ export async function upsertRefunds(
 const REFUND_FIELDS = 'id, external_id, order_id, customer_id, refunded_at, currency, amount_minor, reason';
 
 /** A refund by our id or the store's external id. */
-export async function findRefund(q: Queryable, storeId: string, idOrExternal: string) {
-  const res = await q.query(
-    `select ${REFUND_FIELDS} from refunds where store_id = $1 and (id = $2 or external_id = $2)`,
-    [storeId, idOrExternal],
-  );
-  return res.rows[0] ?? null;
+export function findRefund(q: Queryable, storeId: string, idOrExternal: string) {
+  return findByIdOrExternal(q, 'refunds', REFUND_FIELDS, 'refund', storeId, idOrExternal);
 }
 
 export async function listRefunds(q: Queryable, storeId: string, orderId: string) {
@@ -916,12 +927,8 @@ export async function insertEvents(
 const EVENT_FIELDS = 'id, external_id, type, customer_id, anonymous_id, occurred_at, payload';
 
 /** A storefront event by our id or the store's external id. */
-export async function findEvent(q: Queryable, storeId: string, idOrExternal: string) {
-  const res = await q.query(
-    `select ${EVENT_FIELDS} from events where store_id = $1 and (id = $2 or external_id = $2)`,
-    [storeId, idOrExternal],
-  );
-  return res.rows[0] ?? null;
+export function findEvent(q: Queryable, storeId: string, idOrExternal: string) {
+  return findByIdOrExternal(q, 'events', EVENT_FIELDS, 'event', storeId, idOrExternal);
 }
 
 export async function listEvents(
