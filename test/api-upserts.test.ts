@@ -260,6 +260,10 @@ describeEachDb('upserts', (getDb) => {
         status: 'partially_refunded',
       });
       expect((await get('/v1/orders/o-1/refunds')).data).toHaveLength(2);
+      // A refund is found by the store's id and by ours.
+      const byExternal = await get('/v1/refunds/r-2');
+      expect(byExternal).toMatchObject({ external_id: 'r-2', amount_minor: 500, currency: 'EUR' });
+      expect(await get(`/v1/refunds/${byExternal.id}`)).toEqual(byExternal);
       const customer = await get('/v1/customers/oc-1');
       expect(customer.metrics).toMatchObject({ refunded_minor: 1500, net_revenue_minor: 1500 });
     });
@@ -361,6 +365,9 @@ describeEachDb('upserts', (getDb) => {
       const again = await post('/v1/events', ev('e-1'));
       expect(again.status).toBe(200);
       expect(again.body.id).toBe(first.body.id);
+      // An event is found by the store's id and by ours.
+      expect(await get('/v1/events/e-1')).toMatchObject({ id: first.body.id, external_id: 'e-1' });
+      expect(await get(`/v1/events/${first.body.id}`)).toMatchObject({ id: first.body.id, external_id: 'e-1' });
       const batch = await post('/v1/events/batch', { data: [ev('e-1'), ev('e-2'), ev('e-2')] });
       expect(batch.body).toMatchObject({ created: 1, unchanged: 1 });
       expect(batch.body.results.map((r: Body) => r.status)).toEqual(['unchanged', 'created', 'unchanged']);
