@@ -1,6 +1,13 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { cgroupCpuQuota, cgroupV2Path, defaultPoolSize, loadConfig, usableCores } from './config.ts';
+import {
+  cgroupV1Quota,
+  cgroupV2Path,
+  cgroupV2Quota,
+  defaultPoolSize,
+  loadConfig,
+  usableCores,
+} from './config.ts';
 
 describe('loadConfig', () => {
   it('takes PostgreSQL connection URIs in libpq form, a Unix socket included', () => {
@@ -28,12 +35,13 @@ describe('loadConfig', () => {
   });
 
   it("counts a container's CPU quota, not the host's cores", () => {
-    expect(cgroupCpuQuota('200000 100000\n', null, null)).toBe(2);
-    expect(cgroupCpuQuota('150000 100000', null, null)).toBe(1.5);
-    expect(cgroupCpuQuota('max 100000', '-1', '100000')).toBeNull();
-    expect(cgroupCpuQuota(null, '50000', '100000')).toBe(0.5);
-    expect(cgroupCpuQuota(null, '-1', '100000')).toBeNull();
-    expect(cgroupCpuQuota(null, null, null)).toBeNull();
+    expect(cgroupV2Quota('200000 100000\n')).toBe(2);
+    expect(cgroupV2Quota('150000 100000')).toBe(1.5);
+    expect(cgroupV2Quota('max 100000')).toBeNull();
+    expect(cgroupV2Quota(null)).toBeNull();
+    expect(cgroupV1Quota('50000', '100000')).toBe(0.5);
+    expect(cgroupV1Quota('-1', '100000')).toBeNull();
+    expect(cgroupV1Quota(null, null)).toBeNull();
     expect(cgroupV2Path('0::/system.slice/comeback.service\n')).toEqual([
       '/system.slice/comeback.service',
       '/system.slice',

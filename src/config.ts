@@ -47,10 +47,9 @@ function readOrNull(file: string): string | null {
 export function usableCores(): number {
   const quotas = [
     ...cgroupV2Path(readOrNull('/proc/self/cgroup')).map((dir) =>
-      cgroupCpuQuota(readOrNull(`/sys/fs/cgroup${dir}/cpu.max`), null, null),
+      cgroupV2Quota(readOrNull(`/sys/fs/cgroup${dir}/cpu.max`)),
     ),
-    cgroupCpuQuota(
-      null,
+    cgroupV1Quota(
       readOrNull('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'),
       readOrNull('/sys/fs/cgroup/cpu/cpu.cfs_period_us'),
     ),
@@ -74,20 +73,21 @@ export function cgroupV2Path(procSelfCgroup: string | null): string[] {
   }
 }
 
-/** CPUs a cgroup's quota allows (1.5 for "150000 100000"), or null when it sets none. */
-export function cgroupCpuQuota(
-  v2: string | null,
-  v1Quota: string | null,
-  v1Period: string | null,
-): number | null {
-  const ratio = (quota: number, period: number) =>
-    Number.isFinite(quota) && Number.isFinite(period) && quota > 0 && period > 0 ? quota / period : null;
-  if (v2 !== null) {
-    const [quota, period = '100000'] = v2.trim().split(/\s+/);
-    return quota === 'max' ? null : ratio(Number(quota), Number(period));
-  }
-  if (v1Quota !== null && v1Period !== null) return ratio(Number(v1Quota), Number(v1Period));
-  return null;
+/** CPUs a quota of `quota` µs per `period` µs allows, or null when either is not a positive number. */
+function quotaRatio(quota: number, period: number): number | null {
+  return Number.isFinite(quota) && Number.isFinite(period) && quota > 0 && period > 0 ? quota / period : null;
+}
+
+/** CPUs a v2 cgroup's `cpu.max` allows (1.5 for "150000 100000"), or null when it sets none ("max", no file). */
+export function cgroupV2Quota(cpuMax: string | null): number | null {
+  if (cpuMax === null) return null;
+  const [quota, period = '100000'] = cpuMax.trim().split(/\s+/);
+  return quota === 'max' ? null : quotaRatio(Number(quota), Number(period));
+}
+
+/** CPUs a v1 cgroup's CFS quota and period allow, or null when it sets none (-1, no file). */
+export function cgroupV1Quota(quotaUs: string | null, periodUs: string | null): number | null {
+  return quotaUs === null || periodUs === null ? null : quotaRatio(Number(quotaUs), Number(periodUs));
 }
 
 /** The whole configuration, read once from the environment, validated and frozen. */
