@@ -367,7 +367,10 @@ describeEachDb('upserts', (getDb) => {
       expect(again.body.id).toBe(first.body.id);
       // An event is found by the store's id and by ours.
       expect(await get('/v1/events/e-1')).toMatchObject({ id: first.body.id, external_id: 'e-1' });
-      expect(await get(`/v1/events/${first.body.id}`)).toMatchObject({ id: first.body.id, external_id: 'e-1' });
+      expect(await get(`/v1/events/${first.body.id}`)).toMatchObject({
+        id: first.body.id,
+        external_id: 'e-1',
+      });
       const batch = await post('/v1/events/batch', { data: [ev('e-1'), ev('e-2'), ev('e-2')] });
       expect(batch.body).toMatchObject({ created: 1, unchanged: 1 });
       expect(batch.body.results.map((r: Body) => r.status)).toEqual(['unchanged', 'created', 'unchanged']);
