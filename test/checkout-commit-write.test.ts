@@ -191,8 +191,10 @@ describeEachDb('checkout commit statement', (getDb) => {
       ['b-4', 1000],
     ] as const)
       await db.query(
-        `insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation)
-         values ($1, $2, 'committed', null, $3::json, '{}'::json)`,
+        `with k as (insert into checkout_commits (store_id, order_external_id, state, customer_id)
+           values ($1, $2, 'committed', null) returning store_id, order_external_id)
+         insert into checkout_commit_bodies (store_id, order_external_id, effects, evaluation)
+         select store_id, order_external_id, $3::json, '{}'::json from k`,
         [
           storeId,
           order,

@@ -148,8 +148,9 @@ for (const kind of DB_KINDS) {
       expect((c.committed ?? 0) + (c.not_first_order ?? 0)).toBe(8);
       expect(c.committed).toBeGreaterThanOrEqual(1);
       const rows = await db.query<{ n: number }>(
-        `select count(*)::int as n from checkout_commits where store_id = $1 and state = 'committed'
-         and order_external_id like 'fr-%' and evaluation::text like '%welcome%'`,
+        `select count(*)::int as n from checkout_commits k join checkout_commit_bodies b using (store_id, order_external_id)
+         where k.store_id = $1 and k.state = 'committed' and k.order_external_id like 'fr-%'
+           and b.evaluation::text like '%welcome%'`,
         [storeId],
       );
       expect(rows.rows[0].n).toBe(1);

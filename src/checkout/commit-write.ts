@@ -7,7 +7,8 @@
  * undoes what it wrote before, and the error's detail says which guards failed.
  *
  * The writes run in one fixed order, each waiting for the one before (its WHERE reads the earlier
- * one's count: a one-time filter): the customer's lock, the commit row, single-use codes, gift
+ * one's count: a one-time filter): the customer's lock, the commit row (its effects and evaluation
+ * in checkout_commit_bodies), single-use codes, gift
  * cards (locked by code), ledger entries, their lots, lot changes, events, the connection's use
  * shard (one row: the counts of the promotions the order used, a limited one's use taken from the
  * shard's quota), the customer's uses (one row, a map). No promotion's row is written: a quota
@@ -324,13 +325,17 @@ function commitStatement(shape: CommitShape): string {
   const sql = `with ${
     shape.customer ? `lk as (select ${advisoryLock('@lock::text')} as locked), ` : ''
   }ins as (
-  insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation, committed_at, arrived)
-  select @store, @order, 'committed', @customer::text, @effects::json, @shown::json, @now::timestamptz,
+  insert into checkout_commits (store_id, order_external_id, state, customer_id, committed_at, arrived)
+  select @store, @order, 'committed', @customer::text, @now::timestamptz,
     exists (select 1 from orders o where o.store_id = @store and o.external_id = @order)
   ${shape.customer ? 'where (select count(*) from lk) >= 0' : ''}
   on conflict do nothing returning 1
 ), go as (
   select count(*) = 1 as ok from ins
+), body as (
+  insert into checkout_commit_bodies (store_id, order_external_id, effects, evaluation)
+  select @store, @order, @effects::json, @shown::json where ${GO}
+  returning 1
 )${ctes.map((c) => `, ${c}`).join('')}
 select (select ok from go) as committed${
     failed.length === 0

@@ -262,8 +262,9 @@ const AVAILABLE_POINTS = `,
  * redeems points, the lots with points left.
  */
 const COMMIT_PARTS = `,
-  (select row_to_json(k) from (select order_external_id, state, evaluation from checkout_commits
-     where store_id = $1 and order_external_id = $10::text) k) as commit,
+  (select row_to_json(k) from (select k.order_external_id, k.state, b.evaluation from checkout_commits k
+     join checkout_commit_bodies b on b.store_id = k.store_id and b.order_external_id = k.order_external_id
+     where k.store_id = $1 and k.order_external_id = $10::text) k) as commit,
   (select json_agg(operation_key) from loyalty_entries
      where store_id = $1 and order_id = $10::text and customer_id = (select id from c)) as written`;
 
@@ -492,7 +493,9 @@ interface CommitRow {
 
 async function findCommit(q: Queryable, storeId: string, order: string): Promise<CommitRow | null> {
   const res = await q.query<CommitRow>(
-    'select order_external_id, state, evaluation from checkout_commits where store_id = $1 and order_external_id = $2',
+    `select k.order_external_id, k.state, b.evaluation from checkout_commits k
+     join checkout_commit_bodies b on b.store_id = k.store_id and b.order_external_id = k.order_external_id
+     where k.store_id = $1 and k.order_external_id = $2`,
     [storeId, order],
   );
   return res.rows[0] ?? null;
@@ -889,8 +892,9 @@ export async function cancelCheckout(
     db.tx(async (q) => {
       if (customerId !== null) await lockLedger(q, storeId, customerId);
       const res = await q.query<CommitRow & { effects: CheckoutEffect[] }>(
-        `select order_external_id, state, evaluation, effects from checkout_commits
-       where store_id = $1 and order_external_id = $2 for update`,
+        `select k.order_external_id, k.state, b.evaluation, b.effects from checkout_commits k
+       join checkout_commit_bodies b on b.store_id = k.store_id and b.order_external_id = k.order_external_id
+       where k.store_id = $1 and k.order_external_id = $2 for update of k`,
         [storeId, order],
       );
       const row = res.rows[0];
