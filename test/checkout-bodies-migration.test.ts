@@ -16,8 +16,20 @@ describeEachDb('checkout commit bodies migration', (getDb) => {
     // The schema as it was before 0018: the bodies inline in checkout_commits.
     await db.exec(`
       drop table checkout_commit_bodies;
-      alter table checkout_commits add column effects json, add column evaluation json;
+      alter table checkout_commits add column effects json not null, add column evaluation json not null;
       delete from schema_migrations where version = '0018_checkout_commit_bodies';`);
+    // What the order took: a single-use code and part of a gift card's balance (cancel gives them back).
+    await db.query(
+      `with p as (insert into promotions (store_id, id, config) values ($1, 'old', '{}') returning store_id, id)
+       insert into promotion_codes (store_id, code, promotion_id, redeemed_at, balance_minor)
+       select store_id, c.code, id, c.redeemed_at, c.balance from p,
+         (values ('OLD-CODE', now(), null::int8), ('OLD-GIFT', null, 300)) as c(code, redeemed_at, balance)`,
+      [storeId],
+    );
+    const effects = [
+      { type: 'redeem_code', code: 'OLD-CODE', promotionId: 'old' },
+      { type: 'debit_gift_card', code: 'OLD-GIFT', promotionId: 'old', amountMinor: 700 },
+    ];
     const evaluation = {
       currency: 'EUR',
       total_minor: 4200,
@@ -25,8 +37,8 @@ describeEachDb('checkout commit bodies migration', (getDb) => {
     };
     await db.query(
       `insert into checkout_commits (store_id, order_external_id, state, customer_id, effects, evaluation)
-       values ($1, 'before-0018', 'committed', null, '[]'::json, $2::json)`,
-      [storeId, JSON.stringify(evaluation)],
+       values ($1, 'before-0018', 'committed', null, $2::json, $3::json)`,
+      [storeId, JSON.stringify(effects), JSON.stringify(evaluation)],
     );
 
     expect((await migrate(db)).applied).toEqual(['0018_checkout_commit_bodies']);
@@ -35,7 +47,7 @@ describeEachDb('checkout commit bodies migration', (getDb) => {
       'select effects, evaluation from checkout_commit_bodies where store_id = $1 and order_external_id = $2',
       [storeId, 'before-0018'],
     );
-    expect(moved.rows).toEqual([{ effects: [], evaluation }]);
+    expect(moved.rows).toEqual([{ effects, evaluation }]);
     const columns = await db.query<{ column_name: string }>(
       `select column_name from information_schema.columns where table_name = 'checkout_commits'
        and column_name in ('effects', 'evaluation')`,
@@ -44,5 +56,14 @@ describeEachDb('checkout commit bodies migration', (getDb) => {
 
     const cancelled = await cancelCheckout(db, storeId, 'before-0018', Date.now());
     expect(cancelled).toMatchObject({ state: 'cancelled', orderExternalId: 'before-0018', evaluation });
+    const codes = await db.query<{ code: string; redeemed: boolean; balance: number | null }>(
+      `select code, redeemed_at is not null as redeemed, balance_minor::int as balance from promotion_codes
+       where store_id = $1 order by code`,
+      [storeId],
+    );
+    expect(codes.rows).toEqual([
+      { code: 'OLD-CODE', redeemed: false, balance: null },
+      { code: 'OLD-GIFT', redeemed: false, balance: 1000 },
+    ]);
   });
 });
