@@ -8,15 +8,14 @@
  *
  * The writes run in one fixed order, each waiting for the one before (its WHERE reads the earlier
  * one's count: a one-time filter): the customer's lock, the commit row (its effects and evaluation
- * in checkout_commit_bodies), single-use codes, gift
- * cards (locked by code), ledger entries, their lots, lot changes, events, the connection's use
- * shard (one row: the counts of the promotions the order used, a limited one's use taken from the
- * shard's quota), the customer's uses (one row, a map). No promotion's row is written: a quota
- * is granted beforehand (`grantQuotas`, under the customer's lock, the shard's row, then the
- * promotions' rows by id). Cancel takes its rows in the same order (codes, the ledger, shards,
- * then promotions' rows), an edit takes the store's shards before the promotion's row, and the
- * customer's rows are only written under the customer's lock, so no two writers wait on each
- * other in a cycle; a deadlock that happens anyway is retried.
+ * in checkout_commit_bodies), single-use codes, gift cards (locked by code), ledger entries, their
+ * lots, lot changes, events, the connection's use shard (one row: the counts of the promotions the
+ * order used, a limited one's use taken from the shard's quota), the customer's uses (one row, a
+ * map). No promotion's row is written: a quota is granted beforehand (`grantQuotas`, under the
+ * customer's lock, the shard's row, then the promotions' rows by id). Cancel takes its rows in the
+ * same order (codes, the ledger, shards, then promotions' rows), an edit takes the store's shards
+ * before the promotion's row, and the customer's rows are only written under the customer's lock,
+ * so no two writers wait on each other in a cycle; a deadlock that happens anyway is retried.
  */
 
 import { recordDefinition, rowObject } from '../db/bulk.ts';

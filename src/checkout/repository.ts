@@ -256,15 +256,23 @@ const AVAILABLE_POINTS = `,
   (select coalesce(sum(l.remaining), 0) from loyalty_lots l
      where ${SPENDABLE_LOTS}) as available_points`;
 
+/** Commits `k` with their bodies `b` (effects and evaluation, stored apart: migration 0018). */
+const COMMIT_WITH_BODY =
+  'checkout_commits k join checkout_commit_bodies b using (store_id, order_external_id)';
+
+/** An order's commit as a `CommitRow`: the store is `$1`, the order the parameter `order` names. */
+function commitRowSql(order: string): string {
+  return `select k.order_external_id, k.state, b.evaluation from ${COMMIT_WITH_BODY}
+     where k.store_id = $1 and k.order_external_id = ${order}`;
+}
+
 /**
  * What a commit reads besides ($10, the order): the order's commit if it has one, and what the
  * ledger's earn and redeem plans read (ledgerForSpending): the order's own entries and, when it
  * redeems points, the lots with points left.
  */
 const COMMIT_PARTS = `,
-  (select row_to_json(k) from (select k.order_external_id, k.state, b.evaluation from checkout_commits k
-     join checkout_commit_bodies b on b.store_id = k.store_id and b.order_external_id = k.order_external_id
-     where k.store_id = $1 and k.order_external_id = $10::text) k) as commit,
+  (select row_to_json(k) from (${commitRowSql('$10::text')}) k) as commit,
   (select json_agg(operation_key) from loyalty_entries
      where store_id = $1 and order_id = $10::text and customer_id = (select id from c)) as written`;
 
@@ -492,12 +500,7 @@ interface CommitRow {
 }
 
 async function findCommit(q: Queryable, storeId: string, order: string): Promise<CommitRow | null> {
-  const res = await q.query<CommitRow>(
-    `select k.order_external_id, k.state, b.evaluation from checkout_commits k
-     join checkout_commit_bodies b on b.store_id = k.store_id and b.order_external_id = k.order_external_id
-     where k.store_id = $1 and k.order_external_id = $2`,
-    [storeId, order],
-  );
+  const res = await q.query<CommitRow>(commitRowSql('$2'), [storeId, order]);
   return res.rows[0] ?? null;
 }
 
@@ -892,8 +895,7 @@ export async function cancelCheckout(
     db.tx(async (q) => {
       if (customerId !== null) await lockLedger(q, storeId, customerId);
       const res = await q.query<CommitRow & { effects: CheckoutEffect[] }>(
-        `select k.order_external_id, k.state, b.evaluation, b.effects from checkout_commits k
-       join checkout_commit_bodies b on b.store_id = k.store_id and b.order_external_id = k.order_external_id
+        `select k.order_external_id, k.state, b.evaluation, b.effects from ${COMMIT_WITH_BODY}
        where k.store_id = $1 and k.order_external_id = $2 for update of k`,
         [storeId, order],
       );
