@@ -128,27 +128,50 @@ export async function withInsertRetry<T>(run: () => Promise<T>, attempts = 5): P
   }
 }
 
-/** Rows written per table through each database handle, and the count at which to ANALYZE next. */
-const growth = new WeakMap<Queryable, Map<string, { rows: number; next: number }>>();
-/** The first refresh comes early: plans cached while a table was empty are the costly ones. */
-const FIRST_ANALYZE_ROWS = 100;
 /**
- * On PostgreSQL the refreshes stop once a table has this many rows written: its plans are no longer
- * an empty table's, and autovacuum keeps the statistics from there (without it, as on a server
- * with autovacuum off, estimates still scale with the table's size). An ANALYZE of a large table
- * takes a core for up to half a second (loyalty_entries at 60,000 rows: 0.5 s), which every
+ * A table's size as this process knows it: the rows its planner statistics counted when first
+ * seen (pg_class.reltuples) plus the rows written since through one database handle, and the size
+ * its statistics last counted.
+ */
+interface TableGrowth {
+  rows: number;
+  counted: number;
+}
+
+const growth = new WeakMap<Queryable, Map<string, Promise<TableGrowth>>>();
+/**
+ * The first refresh comes early, at 100 rows: plans cached while a table was empty are the costly
+ * ones. (A size of 25 grown fourfold.)
+ */
+const EMPTY_TABLE_ROWS = 25;
+/**
+ * On PostgreSQL the refreshes stop once a table's statistics count this many rows: its plans are no
+ * longer an empty table's, and autovacuum keeps the statistics from there (without it, as on a
+ * server with autovacuum off, estimates still scale with the table's size). An ANALYZE of a large
+ * table takes a core for up to half a second (loyalty_entries at 60,000 rows: 0.5 s), which every
  * request running beside it waits for.
  */
 const LAST_SERVER_ANALYZE_ROWS = 1600;
 
+/** The rows each table's statistics counted (-1: never analyzed, counted as empty). */
+async function countedRows(db: Db, tables: readonly string[]): Promise<Map<string, number>> {
+  const res = await db.query<{ name: string; n: number }>(
+    'select t.name, greatest(c.reltuples, 0)::float8 as n from unnest($1::text[]) t(name) join pg_class c on c.oid = t.name::regclass',
+    [tables],
+  );
+  return new Map(res.rows.map((r) => [r.name, Number(r.n)]));
+}
+
 /**
- * Refreshes the planner statistics of the given tables each time the rows written to them through
- * `db` grow fourfold (from 100 on; on PostgreSQL up to 1,600, see `LAST_SERVER_ANALYZE_ROWS`);
- * call it after the write committed. A table that grows from empty during an import otherwise
- * keeps plans made while it was empty: each connection caches its foreign-key checks' plans, and
- * without new statistics (PGlite has no autovacuum; a server's comes a minute later, if it runs at
- * all) they stay sequential scans, so every order's customer check reads the whole customers
- * table. The growing interval keeps this to a few ANALYZEs per table.
+ * Refreshes the planner statistics of the given tables each time one has grown fourfold since its
+ * statistics last counted it (an empty one at 100 rows, then 400, 1,600 …; on PostgreSQL up to
+ * 1,600, see `LAST_SERVER_ANALYZE_ROWS`); call it after the write committed. A table that grows
+ * from empty during an import otherwise keeps plans made while it was empty: each connection caches
+ * its foreign-key checks' plans, and without new statistics (PGlite has no autovacuum; a server's
+ * comes a minute later, if it runs at all) they stay sequential scans, so every order's customer
+ * check reads the whole customers table. The growing interval keeps this to a few ANALYZEs per
+ * table. A table's size starts from what its statistics counted (read once per table and handle),
+ * so a server that restarts beside large tables does not analyze them again for its first rows.
  */
 export async function noteRowsWritten(db: Db, rows: Record<string, number>): Promise<void> {
   let tables = growth.get(db);
@@ -156,17 +179,32 @@ export async function noteRowsWritten(db: Db, rows: Record<string, number>): Pro
     tables = new Map();
     growth.set(db, tables);
   }
+  const written = Object.entries(rows).filter(([, n]) => n > 0);
+  const unseen = written.map(([t]) => t).filter((t) => !tables.has(t));
+  if (unseen.length > 0) {
+    const counted = countedRows(db, unseen);
+    // A failed read is asked again by the next call.
+    counted.catch(() => {
+      for (const t of unseen) tables.delete(t);
+    });
+    for (const t of unseen)
+      tables.set(
+        t,
+        counted.then((m) => {
+          const n = m.get(t) ?? 0;
+          return { rows: n, counted: n };
+        }),
+      );
+  }
   const due: string[] = [];
-  for (const [table, n] of Object.entries(rows)) {
-    if (n <= 0) continue;
-    const t = tables.get(table) ?? { rows: 0, next: FIRST_ANALYZE_ROWS };
+  for (const [table, n] of written) {
+    const t = await (tables.get(table) as Promise<TableGrowth>);
     t.rows += n;
-    if (t.rows >= t.next) {
-      t.next =
-        db.kind === 'postgres' && t.rows >= LAST_SERVER_ANALYZE_ROWS ? Number.POSITIVE_INFINITY : t.rows * 4;
+    const done = db.kind === 'postgres' && t.counted >= LAST_SERVER_ANALYZE_ROWS;
+    if (!done && t.rows >= 4 * Math.max(t.counted, EMPTY_TABLE_ROWS)) {
+      t.counted = t.rows;
       due.push(table);
     }
-    tables.set(table, t);
   }
   if (due.length > 0) await db.exec(`analyze ${due.join(', ')}`);
 }
