@@ -15,6 +15,7 @@ import { requireAdminToken, requireApiKey } from './auth.ts';
 import { guardJsonBody } from './body-guard.ts';
 import type { AppContext } from './context.ts';
 import { handleError } from './errors.ts';
+import { settleHandlersOnClose } from './handlers-in-flight.ts';
 import { idempotency } from './idempotency.ts';
 
 export interface BuildOptions {
@@ -44,6 +45,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.addHook('preValidation', guardJsonBody);
+  settleHandlersOnClose(app);
   app.addHook('onResponse', (req, reply, done) => {
     req.log.info(
       {
