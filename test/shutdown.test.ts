@@ -10,7 +10,8 @@ import { storeWithKey } from './helpers.ts';
 /**
  * Stopping the server as `comeback serve` does (close the app, then the database) while a handler
  * still runs for a client that went away: the close waits for it, so its queries after the client
- * left still reach the database (a checkout commit's write after its read).
+ * left still reach the database (a checkout commit's write after its read), and so does the
+ * reply's own write after it (the idempotency key's record).
  */
 for (const kind of DB_KINDS) {
   it(`closing waits for a handler whose client went away [${kind}]`, async () => {
@@ -30,7 +31,7 @@ for (const kind of DB_KINDS) {
       {
         v1Plugins: [
           (v1) =>
-            v1.get('/v1/test-slow', async (req) => {
+            v1.post('/v1/test-slow', async (req) => {
               started();
               await gate;
               try {
@@ -50,21 +51,25 @@ for (const kind of DB_KINDS) {
     const port = (app.server.address() as AddressInfo).port;
     const client = new AbortController();
     const request = fetch(`http://127.0.0.1:${port}/v1/test-slow`, {
-      headers: { authorization: `Bearer ${key}` },
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'idempotency-key': 'stop-1' },
       signal: client.signal,
     }).catch((err: Error) => err.name);
     await running;
     client.abort();
     expect(await request).toBe('AbortError');
     // The stop sequence: the app closes, then the database; the handler goes on meanwhile.
-    const stopped = app.close().then(() => {
-      outcome.push('closed');
-      return db.close();
+    const stopped = app.close().then(async () => {
+      const stored = await db.query<{ state: string }>(
+        "select state from idempotency_keys where key = 'stop-1'",
+      );
+      outcome.push(`closed, key ${stored.rows[0]?.state}`);
+      await db.close();
     });
     await new Promise((r) => setTimeout(r, 100));
     expect(outcome).toEqual([]);
     release();
     await stopped;
-    expect(outcome).toEqual(['read 1', 'closed']);
+    expect(outcome).toEqual(['read 1', 'closed, key done']);
   });
 }

@@ -153,13 +153,20 @@ const EMPTY_TABLE_ROWS = 25;
  */
 const LAST_SERVER_ANALYZE_ROWS = 1600;
 
-/** The rows each table's statistics counted (-1: never analyzed, counted as empty). */
+/**
+ * The rows each table's statistics counted (-1, never analyzed, counts as empty). Never fails: a
+ * table it cannot read (or a failed read) counts as empty, refreshed at 100 rows as before.
+ */
 async function countedRows(db: Db, tables: readonly string[]): Promise<Map<string, number>> {
-  const res = await db.query<{ name: string; n: number }>(
-    'select t.name, greatest(c.reltuples, 0)::float8 as n from unnest($1::text[]) t(name) join pg_class c on c.oid = t.name::regclass',
-    [tables],
-  );
-  return new Map(res.rows.map((r) => [r.name, Number(r.n)]));
+  try {
+    const res = await db.query<{ name: string; n: number }>(
+      'select t.name, greatest(c.reltuples, 0)::float8 as n from unnest($1::text[]) t(name) join pg_class c on c.oid = to_regclass(t.name)',
+      [tables],
+    );
+    return new Map(res.rows.map((r) => [r.name, Number(r.n)]));
+  } catch {
+    return new Map();
+  }
 }
 
 /**
@@ -183,10 +190,6 @@ export async function noteRowsWritten(db: Db, rows: Record<string, number>): Pro
   const unseen = written.map(([t]) => t).filter((t) => !tables.has(t));
   if (unseen.length > 0) {
     const counted = countedRows(db, unseen);
-    // A failed read is asked again by the next call.
-    counted.catch(() => {
-      for (const t of unseen) tables.delete(t);
-    });
     for (const t of unseen)
       tables.set(
         t,
@@ -196,9 +199,11 @@ export async function noteRowsWritten(db: Db, rows: Record<string, number>): Pro
         }),
       );
   }
+  // Taken before the first await: concurrent calls share each table's one lookup.
+  const known = written.map(([table, n]) => [table, n, tables.get(table) as Promise<TableGrowth>] as const);
   const due: string[] = [];
-  for (const [table, n] of written) {
-    const t = await (tables.get(table) as Promise<TableGrowth>);
+  for (const [table, n, growing] of known) {
+    const t = await growing;
     t.rows += n;
     const done = db.kind === 'postgres' && t.counted >= LAST_SERVER_ANALYZE_ROWS;
     if (!done && t.rows >= 4 * Math.max(t.counted, EMPTY_TABLE_ROWS)) {

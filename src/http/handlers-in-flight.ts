@@ -1,32 +1,50 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 
-/** How long closing waits for handlers still running before it lets the database close anyway. */
+/** How long closing waits for handlers whose client went away before it lets the database close anyway. */
 const SETTLE_MS = 10_000;
 
 /**
  * Makes `app.close()` wait for the route handlers still running. Fastify's close waits for open
  * connections, not for a handler whose client went away: that handler keeps running, and its next
  * query would meet a database the shutdown closed meanwhile (a checkout commit between its read and
- * its write). A handler runs from preHandler until its reply is sent (onSend, which comes after an
- * aborted request's handler too, success or error); onResponse also ends it, for replies sent
- * before any handler ran.
+ * its write). A request runs from preHandler until the last of its route's onSend hooks (appended
+ * here after every other, so the reply's own writes, such as the idempotency record, are done;
+ * Fastify calls onSend after an aborted request's handler too, success or error), or until its
+ * response ends (onResponse), or, for a reply the handler took over (hijack), until the handler
+ * settles.
  */
 export function settleHandlersOnClose(app: FastifyInstance): void {
-  const running = new Set<string>();
+  const running = new Set<FastifyRequest>();
   let settled: (() => void) | null = null;
-  const end = (id: string) => {
-    if (running.delete(id) && running.size === 0) settled?.();
+  const end = (req: FastifyRequest) => {
+    if (running.delete(req) && running.size === 0) settled?.();
   };
+  const endOnSend: onSendHookHandler = (req, _reply, payload, done) => {
+    end(req);
+    done(null, payload);
+  };
+  app.addHook('onRoute', (route) => {
+    // Route-level hooks run after the instances' hooks.
+    const own = route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend];
+    route.onSend = [...own, endOnSend];
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
+      const out = handler.call(this, req, reply);
+      // A hijacked reply runs no onSend: its handler's end is the request's.
+      const after = () => {
+        if (reply.sent) end(req);
+      };
+      if (out instanceof Promise) out.then(after, after);
+      else after();
+      return out;
+    } as typeof handler;
+  });
   app.addHook('preHandler', (req, _reply, done) => {
-    running.add(req.id);
+    running.add(req);
     done();
   });
-  app.addHook('onSend', (req, _reply, payload, done) => {
-    end(req.id);
-    done(null, payload);
-  });
   app.addHook('onResponse', (req, _reply, done) => {
-    end(req.id);
+    end(req);
     done();
   });
   app.addHook('onClose', async () => {
