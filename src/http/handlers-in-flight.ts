@@ -7,11 +7,11 @@ const SETTLE_MS = 10_000;
  * Makes `app.close()` wait for the route handlers still running. Fastify's close waits for open
  * connections, not for a handler whose client went away: that handler keeps running, and its next
  * query would meet a database the shutdown closed meanwhile (a checkout commit between its read and
- * its write). A request runs from preHandler until the last of its route's onSend hooks (appended
- * here after every other, so the reply's own writes, such as the idempotency record, are done;
- * Fastify calls onSend after an aborted request's handler too, success or error), or until its
- * response ends (onResponse), or, for a reply the handler took over (hijack), until the handler
- * settles.
+ * its write). A request runs from its handler's start until the last of its route's onSend hooks
+ * (appended here after every other, so the reply's own writes, such as the idempotency record, are
+ * done; Fastify calls onSend after an aborted request's handler too, success or error), or, for a
+ * reply the handler took over (hijack), until the handler settles. Only routes' handlers count: a
+ * reply sent before its handler (an idempotent replay) or by the not-found handler writes nothing.
  */
 export function settleHandlersOnClose(app: FastifyInstance): void {
   const running = new Set<FastifyRequest>();
@@ -29,6 +29,7 @@ export function settleHandlersOnClose(app: FastifyInstance): void {
     route.onSend = [...own, endOnSend];
     const handler = route.handler;
     route.handler = function (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
+      running.add(req);
       const out = handler.call(this, req, reply);
       // A hijacked reply runs no onSend: its handler's end is the request's.
       const after = () => {
@@ -38,14 +39,6 @@ export function settleHandlersOnClose(app: FastifyInstance): void {
       else after();
       return out;
     } as typeof handler;
-  });
-  app.addHook('preHandler', (req, _reply, done) => {
-    running.add(req);
-    done();
-  });
-  app.addHook('onResponse', (req, _reply, done) => {
-    end(req);
-    done();
   });
   app.addHook('onClose', async () => {
     if (running.size === 0) return;
