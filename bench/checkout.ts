@@ -7,7 +7,8 @@
  * - the maximum throughput of `GET /v1/orders/{id}` (one primary-key read: the floor) and of
  *   `POST /v1/checkout/evaluate` (5-line carts, a code and points, customers in rotation);
  * - evaluate's latency at an offered 500 req/s, and commit's (unique orders) at the same rate: with
- *   the automatic promotions only, and with every order also using one limited coupon.
+ *   the automatic promotions only, and with every order also using one limited coupon; each after
+ *   warming up at that rate until steady (`commit_warm_up`: its 2 s rounds, reported).
  * Offered rate: autocannon's `-R` is a per-connection quota per second, sent back to back when each
  * second starts, so one instance at 20 connections and 500 req/s hits the server with 20-wide bursts
  * for part of every second and measures latency at concurrency 20, not at a steady 500 req/s. The
@@ -21,7 +22,11 @@
  * `--streams 10`;
  * `--profile <dir>` measures only evaluate (or commit at the rate, `--profile-route commit`), on a
  * server run with `--cpu-prof` into that directory;
- * `--keep` keeps the scratch databases (to look at query plans).
+ * `--keep` keeps the scratch databases (to look at query plans);
+ * `--wal-compression lz4|pglz|zstd|off|server` (lz4): the scratch PostgreSQL database's
+ * `wal_compression`, as docs/promotions.md recommends (`server`: leave the server's own). The
+ * settings that shape commit latency are reported, and each measurement counts the checkpoints
+ * PostgreSQL started while it ran (after one, the first change to each page writes it whole).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -30,6 +35,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Request, type Result } from 'autocannon';
+import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { mulberry32 } from './analytics.ts';
 import { cli, type DbKind, type Scratch, scratchDb } from './ingest.ts';
@@ -378,6 +384,51 @@ async function measureSmooth(
   };
 }
 
+/** The PostgreSQL settings that shape commit latency, as the scratch database's sessions see them. */
+const SETTINGS = [
+  'wal_compression',
+  'checkpoint_timeout',
+  'max_wal_size',
+  'shared_buffers',
+  'synchronous_commit',
+  'autovacuum',
+] as const;
+
+/**
+ * The scratch PostgreSQL database, for the bench's own questions: its settings, and how many
+ * checkpoints the server has started (a checkpoint makes the next change to every page write
+ * the whole page to the WAL, and a commit waits for its WAL).
+ */
+async function inspector(db: Scratch, walCompression: string) {
+  const client = new pg.Client({ connectionString: db.env.DATABASE_URL });
+  await client.connect();
+  // Set for the database's sessions (the server's connections start after this); a superuser's
+  // setting, as on a server configured the way the docs recommend.
+  if (walCompression !== 'server')
+    await client.query(`alter database ${db.database} set wal_compression = '${walCompression}'`);
+  return {
+    async settings(): Promise<Record<string, string>> {
+      const out: Record<string, string> = {};
+      // A fresh session, so the database's settings apply.
+      const c = new pg.Client({ connectionString: db.env.DATABASE_URL });
+      await c.connect();
+      try {
+        for (const name of SETTINGS) out[name] = (await c.query(`show ${name}`)).rows[0][name];
+      } finally {
+        await c.end();
+      }
+      return out;
+    },
+    async checkpoints(): Promise<number> {
+      const r = await client.query<{ n: string }>(
+        'select checkpoints_timed + checkpoints_req as n from pg_stat_bgwriter',
+      );
+      return Number(r.rows[0].n);
+    },
+    close: () => client.end(),
+  };
+}
+
 async function benchOne(
   kind: DbKind,
   o: {
@@ -388,11 +439,20 @@ async function benchOne(
     profile: string | null;
     profileRoute: string;
     keep: boolean;
+    walCompression: string;
   },
 ) {
   const db = await scratchDb(kind);
   let server: Awaited<ReturnType<typeof startServe>> | null = null;
+  let pgi: Awaited<ReturnType<typeof inspector>> | null = null;
   try {
+    if (kind === 'postgres') pgi = await inspector(db, o.walCompression);
+    /** A measurement, with the checkpoints PostgreSQL started while it ran. */
+    const counted = async <T extends object>(run: () => Promise<T>) => {
+      const before = pgi ? await pgi.checkpoints() : 0;
+      const m = await run();
+      return pgi ? { ...m, checkpoints_started: (await pgi.checkpoints()) - before } : m;
+    };
     const key = (await cli(['keys', 'create', '--store', 'bench'], db.env)).stdout
       .trim()
       .split('\n')
@@ -443,21 +503,17 @@ async function benchOne(
     // Warm-up (JIT, caches, connection pools), not reported.
     await measure(server.url, key, { seconds: 2, connections: o.connections, request: evaluate });
     await measure(server.url, key, { seconds: 2, connections: o.connections, request: floor });
-    const floorMax = await measure(server.url, key, { ...o, rate: undefined, request: floor });
-    const evaluateMax = await measure(server.url, key, { ...o, rate: undefined, request: evaluate });
-    const evaluateAtRate = await measureSmooth(server.url, key, { ...o, request: evaluate });
+    const url = server.url;
+    const floorMax = await counted(() => measure(url, key, { ...o, rate: undefined, request: floor }));
+    const evaluateMax = await counted(() => measure(url, key, { ...o, rate: undefined, request: evaluate }));
+    const evaluateAtRate = await counted(() => measureSmooth(url, key, { ...o, request: evaluate }));
     // One autocannon instance at -R: bursts at full concurrency every second (see the header).
-    const evaluateAtRateBurst = await measure(server.url, key, { ...o, request: evaluate });
-    // Each commit route warms up too (its statements prepared on every connection, its code
-    // compiled, the first statistics refreshes done), as evaluate did above: a server that just
-    // started is not the steady state the targets are about. At the offered rate: a warm-up at
-    // full concurrency left a backlog that the measurement's first second paid for (p99 of that
-    // second 30–60 ms, of the rest 12–30 ms).
-    const warmUp = { ...o, seconds: 3 };
-    await measureSmooth(server.url, key, { ...warmUp, request: commit });
-    const commitAtRate = await measureSmooth(server.url, key, { ...o, request: commit });
-    await measureSmooth(server.url, key, { ...warmUp, request: commitCoupon });
-    const commitCouponAtRate = await measureSmooth(server.url, key, { ...o, request: commitCoupon });
+    const evaluateAtRateBurst = await measure(url, key, { ...o, request: evaluate });
+    // Each commit route warms up too, at the offered rate, until it is steady (see `warmUp`).
+    const commitWarmUp = await warmUp(url, key, { ...o, request: commit });
+    const commitAtRate = await counted(() => measureSmooth(url, key, { ...o, request: commit }));
+    const commitCouponWarmUp = await warmUp(url, key, { ...o, request: commitCoupon });
+    const commitCouponAtRate = await counted(() => measureSmooth(url, key, { ...o, request: commitCoupon }));
     return {
       db: kind,
       seed_seconds: seedSeconds,
@@ -468,21 +524,55 @@ async function benchOne(
       ),
       evaluate_at_rate: evaluateAtRate,
       evaluate_at_rate_autocannon_burst: evaluateAtRateBurst,
+      commit_warm_up: commitWarmUp,
       commit_at_rate: commitAtRate,
       /** Every order also takes a use of one limited coupon: its guarded counter row is held per commit through the WAL flush. */
       commit_with_limited_coupon_at_rate: commitCouponAtRate,
+      commit_with_limited_coupon_warm_up: commitCouponWarmUp,
       /** PostgreSQL connections of the server: its DATABASE_POOL_SIZE, else the default (twice the cores). */
       server_pool_size: loadConfig(db.env).poolSize,
+      /** As the server's sessions see them; `wal_compression` is the bench's `--wal-compression` unless `server`. */
+      postgres_settings: pgi ? await pgi.settings() : null,
       /** Orders committed per customer over the whole run, warm-ups and probes included. */
       commits_per_customer: Number((orderNo / CUSTOMERS).toFixed(1)),
       server_log: server.log,
     };
   } finally {
     if (server) await stopServe(server.child);
+    await pgi?.close();
     if (o.keep)
       process.stderr.write(`kept the ${kind} database: ${db.env.DATABASE_URL ?? db.env.COMEBACK_DATA_DIR}\n`);
     else await db.drop();
   }
+}
+
+/** A warm-up round's length, the fewest and the most rounds, and the band around the best p50 so far that counts as steady. */
+const WARM_UP = { seconds: 2, minRounds: 2, maxRounds: 8, steady: [0.8, 1.25] } as const;
+
+/**
+ * Warms a route up at the offered rate until it is steady, as the targets are about a server in
+ * its steady state: rounds of 2 s until one's p50 is neither a fifth better nor a quarter worse
+ * than the best round's before it (at most 16 s). A server that just started compiles its code and
+ * fills its caches as it goes: on this 2-core machine a fresh server's commits took 8 to 10 s to
+ * settle (p50 30–50 ms, falling round by round to 3–4 ms), and a fixed 3 s warm-up sometimes ended
+ * mid-way, so the measurement paid for the backlog. At the offered rate, not at full concurrency:
+ * a warm-up that saturates the server leaves a backlog too. Every round is reported.
+ */
+async function warmUp(
+  url: string,
+  key: string,
+  o: { connections: number; rate: number; streams: number; request: () => Request },
+): Promise<{ seconds: number; rounds: { p50_ms: number; p99_ms: number }[] }> {
+  const rounds: { p50_ms: number; p99_ms: number }[] = [];
+  const [better, worse] = WARM_UP.steady;
+  while (rounds.length < WARM_UP.maxRounds) {
+    const m = await measureSmooth(url, key, { ...o, seconds: WARM_UP.seconds });
+    const best = Math.min(...rounds.map((r) => r.p50_ms));
+    rounds.push({ p50_ms: m.p50_ms, p99_ms: m.p99_ms });
+    const steady = m.p50_ms >= best * better && m.p50_ms <= best * worse;
+    if (rounds.length >= WARM_UP.minRounds && steady) break;
+  }
+  return { seconds: rounds.length * WARM_UP.seconds, rounds };
 }
 
 type One = NonNullable<Awaited<ReturnType<typeof benchOne>>>;
@@ -525,6 +615,7 @@ export async function benchCheckout(args: string[]): Promise<object> {
     profile: arg(args, 'profile', '') || null,
     profileRoute: arg(args, 'profile-route', 'evaluate'),
     keep: args.includes('--keep'),
+    walCompression: arg(args, 'wal-compression', 'lz4'),
   };
   const kinds: DbKind[] = which === 'both' ? ['postgres', 'pglite'] : [which as DbKind];
   const runs: One[] = [];
