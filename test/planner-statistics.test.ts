@@ -1,7 +1,8 @@
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { noteRowsWritten } from '../src/db/bulk.ts';
 import type { Db } from '../src/db/client.ts';
 import { describeEachDb } from './db.ts';
+import { storeWithKey, testApp } from './helpers.ts';
 
 describeEachDb('planner statistics refreshed as tables grow', (getDb, kind) => {
   // ANALYZE sets pg_class.reltuples to the rows it counted: a row added since shows whether it ran.
@@ -86,5 +87,35 @@ describeEachDb('planner statistics refreshed as tables grow', (getDb, kind) => {
   it('counts a table it cannot read as empty, and never fails the write it follows', async () => {
     const db = freshHandle();
     await expect(noteRowsWritten(db, { no_such_table_a: 5, no_such_table_b: 5 })).resolves.toBeUndefined();
+  });
+
+  it('a checkout commit counts its rows in each table it writes, the stored evaluations too', async () => {
+    // Only noteRowsWritten may analyze them here.
+    await getDb().exec(`
+      alter table checkout_commits set (autovacuum_enabled = false);
+      alter table checkout_commit_bodies set (autovacuum_enabled = false)`);
+    const t = await testApp(getDb());
+    try {
+      const { key } = await storeWithKey(getDb(), 'stats-checkout');
+      for (let i = 0; i < 100; i++) {
+        const order = {
+          customer: null,
+          currency: 'EUR',
+          lines: [{ sku: 'STATS', quantity: 1, unit_price_minor: 1000 }],
+          order_external_id: `stats-${i}`,
+        };
+        expect((await t.call('POST', '/v1/checkout/commit', order, { key })).status).toBe(201);
+      }
+      // The refresh follows the answer, in the background.
+      await vi.waitFor(
+        async () => {
+          expect(await reltuples('checkout_commits')).toBe(100);
+          expect(await reltuples('checkout_commit_bodies')).toBe(100);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+    } finally {
+      await t.app.close();
+    }
   });
 });

@@ -670,6 +670,7 @@ async function written(q: Queryable, plan: PlannedCommit): Promise<Committed> {
       result: { duplicate: false, orderExternalId: order, state: 'committed', evaluation: plan.write.shown },
       rows: {
         checkout_commits: 1,
+        checkout_commit_bodies: 1,
         customer_promotion_uses: effects.some((e) => e.type === 'record_use') ? 1 : 0,
         ...ledgerRowsWritten(ledger),
       },
