@@ -23,7 +23,7 @@
  * `--profile <dir>` measures only evaluate (or commit at the rate, `--profile-route commit`), on a
  * server run with `--cpu-prof` into that directory;
  * `--keep` keeps the scratch databases (to look at query plans);
- * `--wal-compression lz4|pglz|zstd|off|server` (lz4): the scratch PostgreSQL database's
+ * `--wal-compression lz4|zstd|pglz|on|off|server` (lz4): the scratch PostgreSQL database's
  * `wal_compression`, as docs/promotions.md recommends (`server`: leave the server's own). The
  * settings that shape commit latency are reported, and each measurement counts the checkpoints
  * PostgreSQL started while it ran (after one, the first change to each page writes it whole).
@@ -431,7 +431,11 @@ const SETTINGS = [
  * the whole page to the WAL, and a commit waits for its WAL).
  */
 async function inspector(db: Scratch, walCompression: string) {
+  if (!['server', 'lz4', 'zstd', 'pglz', 'on', 'off'].includes(walCompression))
+    throw new Error(`--wal-compression: ${walCompression} is none of lz4, zstd, pglz, on, off, server`);
   const client = new pg.Client({ connectionString: db.env.DATABASE_URL });
+  // Dropping the scratch database ends this session: not a crash.
+  client.on('error', () => {});
   await client.connect();
   // Set for the database's sessions (the server's connections start after this); a superuser's
   // setting, as on a server configured the way the docs recommend.
