@@ -23,10 +23,13 @@
  * `--profile <dir>` measures only evaluate (or commit at the rate, `--profile-route commit`), on a
  * server run with `--cpu-prof` into that directory;
  * `--keep` keeps the scratch databases (to look at query plans);
- * `--wal-compression lz4|zstd|pglz|on|off|server` (lz4): the scratch PostgreSQL database's
- * `wal_compression`, as docs/promotions.md recommends (`server`: leave the server's own). The
- * settings that shape commit latency are reported, and each measurement counts the checkpoints
- * PostgreSQL started while it ran (after one, the first change to each page writes it whole).
+ * `--wal-compression lz4|zstd|pglz|on|off|server` (server): the scratch PostgreSQL database's
+ * `wal_compression` (`server`: as the server has it; PostgreSQL's default is off, the README
+ * recommends lz4), named beside the targets;
+ * `--checkpoint-before`: a CHECKPOINT just before each commit measurement, the worst case (after
+ * one, the first change to each page writes the whole page to the WAL).
+ * The settings that shape commit latency are reported, and each measured phase and warm-up says
+ * what the WAL took while it ran (`wal`: checkpoints started, full-page images, MB).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -43,10 +46,10 @@ import { cli, type DbKind, type Scratch, scratchDb } from './ingest.ts';
 const ROOT = new URL('..', import.meta.url).pathname;
 /**
  * Customers in rotation. The issue's customers have 50 ledger entries; every commit adds one or
- * two to its customer's ledger and a pending checkout, so the commit phases (about 15,000 orders)
- * keep that shape only with enough customers: at 200, each had 150–200 entries and 75 pending
- * checkouts by the last phase (a customer ordering 25 times a second); at 1,000, about 15 orders
- * each (`commits_per_customer`).
+ * two to its customer's ledger and a pending checkout, so the commit phases (15,000 to 26,000
+ * orders, as the warm-ups last) keep that shape only with enough customers: at 200, each had
+ * 150–200 entries and 75 pending checkouts by the last phase (a customer ordering 25 times a
+ * second); at 1,000, 15 to 26 orders each (`commits_per_customer`).
  */
 const CUSTOMERS = 1000;
 const LEDGER_ENTRIES = 50;
@@ -425,10 +428,18 @@ const SETTINGS = [
   'autovacuum',
 ] as const;
 
+/** What the WAL took during a measurement. */
+interface WalUse {
+  /** Checkpoints PostgreSQL started (after one, the first change to each page writes it whole). */
+  checkpoints_started: number;
+  /** Whole pages written to the WAL (full-page images), and all the WAL written, in MB. */
+  wal_full_page_images: number;
+  wal_mb: number;
+}
+
 /**
- * The scratch PostgreSQL database, for the bench's own questions: its settings, and how many
- * checkpoints the server has started (a checkpoint makes the next change to every page write
- * the whole page to the WAL, and a commit waits for its WAL).
+ * The scratch PostgreSQL database, for the bench's own questions: its settings, and what the WAL
+ * took (checkpoints started, full-page images, bytes) between two readings.
  */
 async function inspector(db: Scratch, walCompression: string) {
   if (!['server', 'lz4', 'zstd', 'pglz', 'on', 'off'].includes(walCompression))
@@ -437,10 +448,26 @@ async function inspector(db: Scratch, walCompression: string) {
   // Dropping the scratch database ends this session: not a crash.
   client.on('error', () => {});
   await client.connect();
-  // Set for the database's sessions (the server's connections start after this); a superuser's
-  // setting, as on a server configured the way the docs recommend.
-  if (walCompression !== 'server')
-    await client.query(`alter database ${db.database} set wal_compression = '${walCompression}'`);
+  let counters: string;
+  try {
+    // Set for the database's sessions (the server's connections start after this); a superuser's
+    // setting, as on a server configured the way the docs recommend.
+    if (walCompression !== 'server')
+      await client.query(
+        `alter database ${client.escapeIdentifier(db.database as string)} set wal_compression = '${walCompression}'`,
+      );
+    // PostgreSQL 17 moved the checkpoint counters to pg_stat_checkpointer.
+    const v17 = (await client.query("select to_regclass('pg_catalog.pg_stat_checkpointer') as t")).rows[0].t;
+    counters = `select ${v17 ? '(select num_timed + num_requested from pg_stat_checkpointer)' : '(select checkpoints_timed + checkpoints_req from pg_stat_bgwriter)'} as checkpoints,
+      wal_fpi as fpi, wal_bytes as bytes from pg_stat_wal`;
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw err;
+  }
+  const read = async () => {
+    const r = (await client.query<{ checkpoints: string; fpi: string; bytes: string }>(counters)).rows[0];
+    return { checkpoints: Number(r.checkpoints), fpi: Number(r.fpi), bytes: Number(r.bytes) };
+  };
   return {
     async settings(): Promise<Record<string, string>> {
       const out: Record<string, string> = {};
@@ -454,13 +481,23 @@ async function inspector(db: Scratch, walCompression: string) {
       }
       return out;
     },
-    async checkpoints(): Promise<number> {
-      const r = await client.query<{ n: string }>(
-        'select checkpoints_timed + checkpoints_req as n from pg_stat_bgwriter',
-      );
-      return Number(r.rows[0].n);
+    /** A reading of the server's counters; `since` gives what the WAL took after it (all databases). */
+    async mark(): Promise<{ since(): Promise<WalUse> }> {
+      const before = await read();
+      return {
+        async since() {
+          const now = await read();
+          return {
+            checkpoints_started: now.checkpoints - before.checkpoints,
+            wal_full_page_images: now.fpi - before.fpi,
+            wal_mb: +((now.bytes - before.bytes) / 1e6).toFixed(1),
+          };
+        },
+      };
     },
-    close: () => client.end(),
+    /** Starts a checkpoint now and waits for it (`--checkpoint-before`). */
+    checkpoint: () => client.query('checkpoint'),
+    close: () => client.end().catch(() => {}),
   };
 }
 
@@ -475,6 +512,7 @@ async function benchOne(
     profileRoute: string;
     keep: boolean;
     walCompression: string;
+    checkpointBefore: boolean;
   },
 ) {
   const db = await scratchDb(kind);
@@ -483,10 +521,11 @@ async function benchOne(
   try {
     if (kind === 'postgres') pgi = await inspector(db, o.walCompression);
     /** A measurement, with the checkpoints PostgreSQL started while it ran. */
-    const counted = async <T extends object>(run: () => Promise<T>) => {
-      const before = pgi ? await pgi.checkpoints() : 0;
+    /** A measurement, with what the WAL took while it ran (PostgreSQL). */
+    const counted = async <T extends object>(run: () => Promise<T>): Promise<T & { wal?: WalUse }> => {
+      const mark = await pgi?.mark();
       const m = await run();
-      return pgi ? { ...m, checkpoints_started: (await pgi.checkpoints()) - before } : m;
+      return mark ? { ...m, wal: await mark.since() } : m;
     };
     const key = (await cli(['keys', 'create', '--store', 'bench'], db.env)).stdout
       .trim()
@@ -544,11 +583,16 @@ async function benchOne(
     const evaluateAtRate = await counted(() => measureSmooth(url, key, { ...o, request: evaluate }));
     // One autocannon instance at -R: bursts at full concurrency every second (see the header).
     const evaluateAtRateBurst = await measure(url, key, { ...o, request: evaluate });
-    // Each commit route warms up too, at the offered rate, until it is steady (see `warmUp`).
-    const commitWarmUp = await warmUp(url, key, { ...o, request: commit });
-    const commitAtRate = await counted(() => measureSmooth(url, key, { ...o, request: commit }));
-    const commitCouponWarmUp = await warmUp(url, key, { ...o, request: commitCoupon });
-    const commitCouponAtRate = await counted(() => measureSmooth(url, key, { ...o, request: commitCoupon }));
+    // Each commit route warms up too, at the offered rate, while it still gets faster (see
+    // `warmUp`); with `--checkpoint-before`, a checkpoint then starts the measurement (the worst
+    // case: every page the commits change is written whole to the WAL first).
+    const atRate = async (request: () => Request) => {
+      const warm = await counted(() => warmUp(url, key, { ...o, request }));
+      if (o.checkpointBefore) await pgi?.checkpoint();
+      return { warm, measured: await counted(() => measureSmooth(url, key, { ...o, request })) };
+    };
+    const { warm: commitWarmUp, measured: commitAtRate } = await atRate(commit);
+    const { warm: commitCouponWarmUp, measured: commitCouponAtRate } = await atRate(commitCoupon);
     return {
       db: kind,
       seed_seconds: seedSeconds,
@@ -584,35 +628,53 @@ async function benchOne(
 /** A warm-up round's length, the fewest and the most rounds, and the p50 gain over the best round before that still counts as warming. */
 const WARM_UP = { seconds: 2, minRounds: 2, maxRounds: 8, gain: 0.8 } as const;
 
+interface WarmUpRound {
+  requests_per_second: number;
+  p50_ms: number;
+  p99_ms: number;
+  non_2xx: number;
+}
+
 /**
  * Warms a route up at the offered rate while it is still getting faster, as the targets are about
  * a server in its steady state: rounds of 2 s until one's p50 is no longer a fifth below the best
- * round's before it (at most 16 s). A server that just started compiles its code and fills its
- * caches as it goes: on this 2-core machine a fresh server's commits took 8 to 10 s to settle
- * (p50 30–50 ms, falling round by round to 3–4 ms), and a fixed 3 s warm-up sometimes ended
- * mid-way, so the measurement paid for the backlog. A round slower than the best does not extend
- * the warm-up: a slow stretch (a checkpoint, the machine) is measured, not waited out. At the
- * offered rate, not at full concurrency: a warm-up that saturates the server leaves a backlog too.
- * Every round is reported.
+ * round's before it (at most 8 rounds; `settled` false when the last one still gained). A server
+ * that just started compiles its code and fills its caches as it goes: on this 2-core machine a
+ * server's first commits had a p50 of up to 40 ms, settling at 3–4 ms after 4 to 12 s, and a fixed
+ * 3 s warm-up sometimes ended mid-way, so the measurement paid for the backlog. A round slower
+ * than the best does not extend the warm-up: a slow stretch (a checkpoint, the machine) is
+ * measured, not waited out. Each round is a measurement of its own, its streams started 100 ms
+ * apart, so the load ramps up and down at its ends (each round's rate is reported). Not at full
+ * concurrency: a warm-up that saturates the server leaves a backlog too.
  */
 async function warmUp(
   url: string,
   key: string,
   o: { connections: number; rate: number; streams: number; request: () => Request },
-): Promise<{ seconds: number; rounds: { p50_ms: number; p99_ms: number }[] }> {
-  const rounds: { p50_ms: number; p99_ms: number }[] = [];
-  while (rounds.length < WARM_UP.maxRounds) {
+): Promise<{ rounds: WarmUpRound[]; settled: boolean }> {
+  const rounds: WarmUpRound[] = [];
+  let settled = false;
+  while (!settled && rounds.length < WARM_UP.maxRounds) {
     const m = await measureSmooth(url, key, { ...o, seconds: WARM_UP.seconds });
+    if (m.requests === 0) throw new Error(`a warm-up round of ${url} got no responses`);
     const best = Math.min(...rounds.map((r) => r.p50_ms));
-    rounds.push({ p50_ms: m.p50_ms, p99_ms: m.p99_ms });
-    if (rounds.length >= WARM_UP.minRounds && m.p50_ms >= best * WARM_UP.gain) break;
+    rounds.push({
+      requests_per_second: m.requests_per_second,
+      p50_ms: m.p50_ms,
+      p99_ms: m.p99_ms,
+      non_2xx: m.non_2xx,
+    });
+    settled = rounds.length >= WARM_UP.minRounds && m.p50_ms >= best * WARM_UP.gain;
   }
-  return { seconds: rounds.length * WARM_UP.seconds, rounds };
+  return { rounds, settled };
 }
 
 type One = NonNullable<Awaited<ReturnType<typeof benchOne>>>;
 
-function targets(pg: One, rate: number) {
+function targets(pg: One, rate: number, checkpointBefore: boolean) {
+  // What the commit targets were measured after: the warm-up cut a new server's first seconds.
+  const warmedUp = (w: One['commit_warm_up']) =>
+    `after ${w.rounds.length} warm-up rounds of 2 s${w.settled ? '' : ' (still getting faster)'}, the first at p50 ${w.rounds[0].p50_ms} ms, p99 ${w.rounds[0].p99_ms} ms`;
   const t = [
     {
       target: 'evaluate max throughput >= 50 % of GET /v1/orders/{id}',
@@ -628,6 +690,7 @@ function targets(pg: One, rate: number) {
       target: `commit p99 < 25 ms at ${rate} req/s`,
       value: pg.commit_at_rate.p99_ms,
       pass: pg.commit_at_rate.p99_ms < 25 && pg.commit_at_rate.non_2xx === 0,
+      measured: warmedUp(pg.commit_warm_up),
     },
     {
       target: `commit p99 < 25 ms at ${rate} req/s, every order using one limited coupon`,
@@ -635,9 +698,17 @@ function targets(pg: One, rate: number) {
       pass:
         pg.commit_with_limited_coupon_at_rate.p99_ms < 25 &&
         pg.commit_with_limited_coupon_at_rate.non_2xx === 0,
+      measured: warmedUp(pg.commit_with_limited_coupon_warm_up),
     },
   ];
-  return { on: 'postgres', all_pass: t.every((x) => x.pass), checks: t };
+  return {
+    on: 'postgres',
+    // As the server's sessions had it (`--wal-compression` sets it for the scratch database).
+    wal_compression: pg.postgres_settings?.wal_compression ?? null,
+    checkpoint_before_each_commit_measurement: checkpointBefore,
+    all_pass: t.every((x) => x.pass),
+    checks: t,
+  };
 }
 
 export async function benchCheckout(args: string[]): Promise<object> {
@@ -650,7 +721,8 @@ export async function benchCheckout(args: string[]): Promise<object> {
     profile: arg(args, 'profile', '') || null,
     profileRoute: arg(args, 'profile-route', 'evaluate'),
     keep: args.includes('--keep'),
-    walCompression: arg(args, 'wal-compression', 'lz4'),
+    walCompression: arg(args, 'wal-compression', 'server'),
+    checkpointBefore: args.includes('--checkpoint-before'),
   };
   const kinds: DbKind[] = which === 'both' ? ['postgres', 'pglite'] : [which as DbKind];
   const runs: One[] = [];
@@ -678,6 +750,6 @@ export async function benchCheckout(args: string[]): Promise<object> {
       server: 'comeback serve (child process, LOG_LEVEL=info, log to a file)',
     },
     runs,
-    targets: pg ? targets(pg, o.rate) : null,
+    targets: pg ? targets(pg, o.rate, o.checkpointBefore) : null,
   };
 }
