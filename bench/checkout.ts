@@ -107,6 +107,18 @@ function cpuCanaryMs(): number {
   return +times.sort((x, y) => x - y)[2].toFixed(1);
 }
 
+/** Watches the machine around a measurement: the call gives its load average, steal and canaries, before and after. */
+function watchMachine(): () => Pick<Measured, 'load_average' | 'cpu_steal_percent' | 'cpu_canary_ms'> {
+  const load = load1();
+  const canary = cpuCanaryMs();
+  const ticks = cpuTicks();
+  return () => ({
+    load_average: [load, load1()],
+    cpu_steal_percent: stealPercent(ticks),
+    cpu_canary_ms: [canary, cpuCanaryMs()],
+  });
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -327,9 +339,7 @@ async function measure(
   key: string,
   o: { seconds: number; connections: number; rate?: number; request: () => Request },
 ): Promise<Measured> {
-  const before = load1();
-  const canary = cpuCanaryMs();
-  const ticks = cpuTicks();
+  const machine = watchMachine();
   const r: Result = await autocannon({
     url,
     connections: o.connections,
@@ -346,9 +356,7 @@ async function measure(
     non_2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
-    load_average: [before, load1()],
-    cpu_steal_percent: stealPercent(ticks),
-    cpu_canary_ms: [canary, cpuCanaryMs()],
+    ...machine(),
   };
 }
 
@@ -371,9 +379,7 @@ async function measureSmooth(
   key: string,
   o: { seconds: number; connections: number; rate: number; streams: number; request: () => Request },
 ): Promise<Measured> {
-  const before = load1();
-  const canary = cpuCanaryMs();
-  const ticks = cpuTicks();
+  const machine = watchMachine();
   const k = o.streams;
   const connections = Math.max(1, Math.ceil(o.connections / k));
   const rate = o.rate / k;
@@ -411,9 +417,7 @@ async function measureSmooth(
     non_2xx: sum((r) => r.non2xx),
     errors: sum((r) => r.errors),
     timeouts: sum((r) => r.timeouts),
-    load_average: [before, load1()],
-    cpu_steal_percent: stealPercent(ticks),
-    cpu_canary_ms: [canary, cpuCanaryMs()],
+    ...machine(),
     arrivals: `${k} autocannon instances of ${connections} connections at ${rate} req/s, starts staggered by ${+stagger.toFixed(1)} ms`,
   };
 }
@@ -520,7 +524,6 @@ async function benchOne(
   let pgi: Awaited<ReturnType<typeof inspector>> | null = null;
   try {
     if (kind === 'postgres') pgi = await inspector(db, o.walCompression);
-    /** A measurement, with the checkpoints PostgreSQL started while it ran. */
     /** A measurement, with what the WAL took while it ran (PostgreSQL). */
     const counted = async <T extends object>(run: () => Promise<T>): Promise<T & { wal?: WalUse }> => {
       const mark = await pgi?.mark();
@@ -674,7 +677,7 @@ type One = NonNullable<Awaited<ReturnType<typeof benchOne>>>;
 function targets(pg: One, rate: number, checkpointBefore: boolean) {
   // What the commit targets were measured after: the warm-up cut a new server's first seconds.
   const warmedUp = (w: One['commit_warm_up']) =>
-    `after ${w.rounds.length} warm-up rounds of 2 s${w.settled ? '' : ' (still getting faster)'}, the first at p50 ${w.rounds[0].p50_ms} ms, p99 ${w.rounds[0].p99_ms} ms`;
+    `after ${w.rounds.length} warm-up rounds of ${WARM_UP.seconds} s${w.settled ? '' : ' (still getting faster)'}, the first at p50 ${w.rounds[0].p50_ms} ms, p99 ${w.rounds[0].p99_ms} ms`;
   const t = [
     {
       target: 'evaluate max throughput >= 50 % of GET /v1/orders/{id}',

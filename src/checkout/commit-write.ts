@@ -29,6 +29,7 @@ import {
   eventRecord,
   LOT_COLUMNS,
   ledgerLockKey,
+  ledgerRowsWritten,
   lotRow,
 } from '../loyalty/repository.ts';
 import type { CheckoutEffect } from '../promotions/index.ts';
@@ -421,6 +422,24 @@ function refusalOf(err: unknown): CommitRefusal | null {
   };
 }
 
+/** Whether the commit writes the customer's uses row (a guest has none). */
+const writesCustomerUses = (w: CommitWrite): boolean =>
+  w.customerId !== null && w.effects.some((e) => e.type === 'record_use');
+
+/**
+ * The rows a written commit adds per table, for `noteRowsWritten` (planner statistics): its commit
+ * row and stored evaluation, the customer's uses row, the ledger's entries, lots and events. The
+ * codes, gift cards and shards it updates do not grow.
+ */
+export function commitRowsWritten(w: CommitWrite): Record<string, number> {
+  return {
+    checkout_commits: 1,
+    checkout_commit_bodies: 1,
+    customer_promotion_uses: writesCustomerUses(w) ? 1 : 0,
+    ...ledgerRowsWritten(w.ledger),
+  };
+}
+
 /**
  * Writes the commit. Returns false when the order was committed already (by a concurrent commit
  * that finished first): nothing was written. Throws `CommitRefused` when a guard failed.
@@ -445,8 +464,7 @@ export async function writeCommit(q: Queryable, w: CommitWrite): Promise<boolean
     events: events.length > 0,
     unlimited: unlimited.length > 0,
     limited: limited.length > 0,
-    // A guest has no per-customer uses.
-    customerUses: w.customerId !== null && uses.length > 0,
+    customerUses: writesCustomerUses(w),
   };
   const values: Record<string, unknown> = {
     store: w.storeId,

@@ -23,7 +23,7 @@ import {
   ledgerForSpending,
   planLedgerOperation,
 } from '../loyalty/index.ts';
-import { applyLedgerDecision, ledgerRowsWritten, loadLedger, lockLedger } from '../loyalty/repository.ts';
+import { applyLedgerDecision, loadLedger, lockLedger } from '../loyalty/repository.ts';
 import { membershipsHolding, storedTierAt } from '../loyalty/tier-repository.ts';
 import {
   type CheckoutEffect,
@@ -37,7 +37,14 @@ import {
   type PromotionUsage,
 } from '../promotions/index.ts';
 import { findPromotion, grantQuotas, type QuotaRefusal } from '../promotions/repository.ts';
-import { CommitRefused, type CommitWrite, isLimited, NOTHING_REFUSED, writeCommit } from './commit-write.ts';
+import {
+  CommitRefused,
+  type CommitWrite,
+  commitRowsWritten,
+  isLimited,
+  NOTHING_REFUSED,
+  writeCommit,
+} from './commit-write.ts';
 import type { CheckoutCommitInput, CheckoutEvaluateInput } from './schemas.ts';
 
 /** A guarded update found a limit reached: the commit is refused with this reason. */
@@ -664,16 +671,11 @@ interface Committed {
 
 /** Writes a planned commit; when a concurrent commit of the order won, returns that one. */
 async function written(q: Queryable, plan: PlannedCommit): Promise<Committed> {
-  const { storeId, order, ledger, effects } = plan.write;
+  const { storeId, order } = plan.write;
   if (await writeCommit(q, plan.write))
     return {
       result: { duplicate: false, orderExternalId: order, state: 'committed', evaluation: plan.write.shown },
-      rows: {
-        checkout_commits: 1,
-        checkout_commit_bodies: 1,
-        customer_promotion_uses: effects.some((e) => e.type === 'record_use') ? 1 : 0,
-        ...ledgerRowsWritten(ledger),
-      },
+      rows: commitRowsWritten(plan.write),
     };
   const row = await findCommit(q, storeId, order);
   if (!row)
